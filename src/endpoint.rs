@@ -1,0 +1,40 @@
+//! The one trait every request type implements: how it checks itself, what it sends,
+//! and how it reads the answer. [`Session::execute`](crate::Session) does the rest.
+
+use crate::error::Result;
+use crate::transport::{HttpResponse, Method};
+
+pub(crate) trait Endpoint {
+    /// What a successful call returns.
+    type Output;
+
+    /// Every client-side rule; an `Err` here means nothing is sent.
+    fn validate(&self) -> Result<()>;
+
+    /// The HTTP method.
+    fn method(&self) -> Method;
+
+    /// Appends the path below `/api/v4` (starting with `/`) to `url`.
+    fn write_path(&self, url: &mut String);
+
+    /// The JSON body, if the endpoint sends one.
+    fn body(&self) -> Result<Option<Vec<u8>>>;
+
+    /// Reads a 2xx answer.
+    fn parse(&self, response: &HttpResponse) -> Result<Self::Output>;
+}
+
+/// Serializes a request body; our bodies are plain structs, so this cannot fail in
+/// practice, but a failure is still an error, not a panic.
+pub(crate) fn json_body<T: serde::Serialize + ?Sized>(value: &T) -> Result<Option<Vec<u8>>> {
+    serde_json::to_vec(value)
+        .map(Some)
+        .map_err(|e| crate::Error::invalid("body", e.to_string()))
+}
+
+/// Appends `/users/{user_id}` and `rest`.
+pub(crate) fn user_path(url: &mut String, user_id: &crate::UserId, rest: &str) {
+    url.push_str("/users/");
+    url.push_str(user_id.as_str());
+    url.push_str(rest);
+}

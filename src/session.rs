@@ -1,0 +1,376 @@
+//! [`Session`]: one Mattermost site, one token, one transport, shared by every request.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crate::base_url;
+use crate::endpoint::Endpoint;
+use crate::error::{Error, Result};
+use crate::model::UserId;
+use crate::response::check_status;
+use crate::secret::Secret;
+use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
+
+/// The default time one whole request may take: 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default time to set up a connection (built-in transport): 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default largest response body: 8 MiB, room for the statuses of ~60,000 users.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+/// The `User-Agent` the crate sends unless told otherwise: `mattermost-status/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-status/", env!("CARGO_PKG_VERSION"));
+
+const JSON: &str = "application/json";
+
+/// A connection to one Mattermost site as one user.
+///
+/// Build it once with [`Session::builder`] and share it: it is `Send + Sync`, and
+/// cloning it is cheap (the clones share the transport and its kept-alive connections).
+/// Its `Debug` never shows the token.
+///
+/// ```no_run
+/// use mattermost_status::{GetStatus, Session, UserId};
+///
+/// let session = Session::builder("https://chat.example.com")
+///     .token_from_env("MM_TOKEN")
+///     .build()?;
+/// let status = GetStatus::new(UserId::me()).send(&session)?;
+/// println!("I am {}", status.status);
+/// # Ok::<(), mattermost_status::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base_url: String,
+    api_base: String,
+    authorization: Secret,
+    user_agent: String,
+    transport: Arc<dyn Transport>,
+    timeout: Duration,
+    max_response_bytes: u64,
+    me: OnceLock<UserId>,
+}
+
+impl Session {
+    /// Starts building a session for the site at `base_url` (`https://chat.example.com`,
+    /// or with a path prefix, `https://example.com/chat`; a trailing slash is fine).
+    pub fn builder(base_url: impl Into<String>) -> SessionBuilder {
+        SessionBuilder {
+            base_url: base_url.into(),
+            token: None,
+            transport: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+        }
+    }
+
+    /// The site address, normalized (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The time one whole request may take.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// The largest response body accepted.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.inner.max_response_bytes
+    }
+
+    /// The real id of the token's user: what `me` stands for.
+    ///
+    /// The first call asks the server (`GET /users/me/status`, whose answer carries the
+    /// id); the session remembers the answer, so later calls send nothing.
+    pub fn current_user_id(&self) -> Result<UserId> {
+        if let Some(id) = self.inner.me.get() {
+            return Ok(*id);
+        }
+        let status = crate::GetStatus::new(UserId::me()).send(self)?;
+        Ok(*self.inner.me.get_or_init(|| status.user_id))
+    }
+
+    /// Validates `endpoint`, sends it, and reads the answer: the one path of every call.
+    pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output> {
+        endpoint.validate()?;
+        let body = endpoint.body()?;
+        let mut url = String::with_capacity(self.inner.api_base.len() + 64);
+        url.push_str(&self.inner.api_base);
+        endpoint.write_path(&mut url);
+        let response = self.round_trip(endpoint.method(), &url, body.as_deref())?;
+        endpoint.parse(&response)
+    }
+
+    fn round_trip(&self, method: Method, url: &str, body: Option<&[u8]>) -> Result<HttpResponse> {
+        let inner = &*self.inner;
+        let headers = [
+            ("Authorization", inner.authorization.expose()),
+            ("Accept", JSON),
+            ("User-Agent", inner.user_agent.as_str()),
+            ("X-Requested-With", "XMLHttpRequest"),
+            ("Content-Type", JSON),
+        ];
+        // Content-Type only goes with a body.
+        let headers = if body.is_some() {
+            &headers[..]
+        } else {
+            &headers[..4]
+        };
+        let request = HttpRequest::new(
+            method,
+            url,
+            headers,
+            body,
+            inner.timeout,
+            inner.max_response_bytes,
+        );
+        let response = inner.transport.send(&request)?;
+        check_status(response)
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("base_url", &self.inner.base_url)
+            .field("token", &self.inner.authorization)
+            .field("user_agent", &self.inner.user_agent)
+            .field("timeout", &self.inner.timeout)
+            .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("transport", &self.inner.transport)
+            .finish()
+    }
+}
+
+/// Builds a [`Session`]; from [`Session::builder`].
+///
+/// Nothing is checked or read until [`build`](SessionBuilder::build), which reports the
+/// first problem as [`Error::InvalidInput`] naming the setting (`base_url`, `token`,
+/// `timeout`, ...).
+pub struct SessionBuilder {
+    base_url: String,
+    token: Option<Result<Secret>>,
+    transport: Option<Arc<dyn Transport>>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_response_bytes: u64,
+    user_agent: String,
+}
+
+impl SessionBuilder {
+    /// The personal access token (or session token) to send as
+    /// `Authorization: Bearer <token>`.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Ok(Secret::new(token.into())));
+        self
+    }
+
+    /// Reads the token from the environment variable `name` at build time.
+    pub fn token_from_env(mut self, name: &str) -> Self {
+        self.token = Some(match std::env::var(name) {
+            Ok(value) => Ok(Secret::new(value.trim().to_owned())),
+            Err(std::env::VarError::NotPresent) => Err(Error::invalid(
+                "token",
+                format!("the environment variable {name} is not set"),
+            )),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid(
+                "token",
+                format!("the environment variable {name} is not valid UTF-8"),
+            )),
+        });
+        self
+    }
+
+    /// Reads the token from the file at `path` at build time (surrounding whitespace,
+    /// such as the final newline, is dropped).
+    pub fn token_from_file(mut self, path: impl AsRef<Path>) -> Self {
+        let path = path.as_ref();
+        self.token = Some(match std::fs::read_to_string(path) {
+            Ok(value) => Ok(Secret::new(value.trim().to_owned())),
+            Err(e) => Err(Error::invalid(
+                "token",
+                format!("could not read the token file {}: {e}", path.display()),
+            )),
+        });
+        self
+    }
+
+    /// The transport to use instead of the built-in one.
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// How long the built-in transport may take to connect (default 10 s). Ignored with
+    /// your own [`transport`](SessionBuilder::transport).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one whole request may take, connect to last byte (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body to accept (default 8 MiB); a larger answer is a
+    /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge) error.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The `User-Agent` header (default `mattermost-status/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Checks the settings and builds the session. Sends nothing.
+    pub fn build(self) -> Result<Session> {
+        let base_url = base_url::normalize(&self.base_url)?;
+        let token = match self.token {
+            Some(token) => token?,
+            None => {
+                return Err(Error::invalid(
+                    "token",
+                    "is required: every status endpoint needs a logged-in user; \
+                     call .token(..), .token_from_env(..) or .token_from_file(..)",
+                ))
+            }
+        };
+        check_header_value("token", token.expose(), false)?;
+        check_header_value("user_agent", &self.user_agent, true)?;
+        if self.timeout.is_zero() {
+            return Err(Error::invalid("timeout", "must be more than zero"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::invalid("connect_timeout", "must be more than zero"));
+        }
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => default_transport(self.connect_timeout)?,
+        };
+        let api_base = format!("{base_url}/api/v4");
+        Ok(Session {
+            inner: Arc::new(Inner {
+                base_url,
+                api_base,
+                authorization: Secret::new(format!("Bearer {}", token.expose())),
+                user_agent: self.user_agent,
+                transport,
+                timeout: self.timeout,
+                max_response_bytes: self.max_response_bytes,
+                me: OnceLock::new(),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for SessionBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A header value must be visible ASCII (and, for the token, not empty and without
+/// spaces). The reason never repeats the value: it may be a secret.
+fn check_header_value(field: &'static str, value: &str, allow_space: bool) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "is empty"));
+    }
+    let bad = value
+        .bytes()
+        .position(|b| !(b.is_ascii_graphic() || (allow_space && b == b' ')));
+    match bad {
+        Some(i) => Err(Error::invalid(
+            field,
+            format!(
+                "has a character that cannot go in an HTTP header (at byte {}); \
+                 only visible ASCII{} is allowed",
+                i + 1,
+                if allow_space { " and spaces" } else { "" }
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(feature = "ureq")]
+fn default_transport(connect_timeout: Duration) -> Result<Arc<dyn Transport>> {
+    Ok(Arc::new(crate::transport::UreqTransport::new(
+        connect_timeout,
+    )))
+}
+
+#[cfg(not(feature = "ureq"))]
+fn default_transport(_connect_timeout: Duration) -> Result<Arc<dyn Transport>> {
+    Err(Error::invalid(
+        "transport",
+        "none given, and the built-in one needs the cargo feature `ureq`; \
+         enable it or call .transport(..)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn session_is_send_sync_and_hides_the_token() {
+        assert_send_sync::<Session>();
+        #[derive(Debug)]
+        struct Never;
+        impl Transport for Never {
+            fn send(
+                &self,
+                _: &HttpRequest<'_>,
+            ) -> std::result::Result<HttpResponse, crate::TransportError> {
+                Err(crate::TransportError::new(
+                    crate::TransportErrorKind::Other,
+                    "never",
+                ))
+            }
+        }
+        let builder = Session::builder("https://a.example")
+            .token("s3cr3t-t0ken")
+            .transport(Never);
+        assert!(!format!("{builder:?}").contains("s3cr3t"));
+        let session = builder.build().unwrap();
+        let shown = format!("{session:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn refuses_bad_tokens_without_repeating_them() {
+        for token in ["", "has space", "new\nline"] {
+            let err = Session::builder("https://a.example")
+                .token(token)
+                .build()
+                .unwrap_err();
+            let text = err.to_string();
+            assert!(text.starts_with("invalid token: "), "{text}");
+            if !token.is_empty() {
+                assert!(!text.contains(token), "{text}");
+            }
+        }
+        let err = Session::builder("https://a.example").build().unwrap_err();
+        assert!(err.to_string().contains("is required"));
+    }
+}

@@ -1,0 +1,137 @@
+//! [`UreqTransport`]: the default transport, on ureq 3 with rustls.
+
+use std::io;
+use std::time::Duration;
+
+use ureq::http;
+use ureq::Agent;
+
+use super::{HttpRequest, HttpResponse, Method, Transport};
+use crate::error::{TransportError, TransportErrorKind};
+
+/// The default transport: one ureq [`Agent`], so its connections are kept alive and
+/// reused by every request of every clone of the session.
+///
+/// It never follows redirects (the session reports them as
+/// [`Error::Redirect`](crate::Error::Redirect)), returns 4xx and 5xx answers as answers,
+/// sends no header of its own beyond `Host`, `Content-Length` and `Connection`-level
+/// framing, and enforces each request's timeout and body limit.
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
+    agent: Agent,
+}
+
+impl UreqTransport {
+    /// A transport whose connections time out after `connect_timeout`.
+    pub fn new(connect_timeout: Duration) -> Self {
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent("")
+            .accept("")
+            .accept_encoding("")
+            .timeout_connect(Some(connect_timeout))
+            .build();
+        UreqTransport {
+            agent: Agent::new_with_config(config),
+        }
+    }
+
+    /// Wraps an agent you configured yourself (proxy, TLS roots, ...). Keep
+    /// `http_status_as_error(false)` and `max_redirects(0)` on it: the session expects
+    /// every answer back as it came.
+    pub fn with_agent(agent: Agent) -> Self {
+        UreqTransport { agent }
+    }
+
+    fn run(&self, request: &HttpRequest<'_>) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let method = match request.method {
+            Method::Get => http::Method::GET,
+            Method::Put => http::Method::PUT,
+            Method::Post => http::Method::POST,
+            Method::Delete => http::Method::DELETE,
+        };
+        let mut builder = http::Request::builder().method(method).uri(request.url);
+        for (name, value) in request.headers {
+            builder = builder.header(*name, *value);
+        }
+        let timeout = Some(request.timeout);
+        match request.body {
+            Some(body) => {
+                let req = builder.body(body)?;
+                let req = self
+                    .agent
+                    .configure_request(req)
+                    .timeout_global(timeout)
+                    .build();
+                self.agent.run(req)
+            }
+            None => {
+                let req = builder.body(())?;
+                let req = self
+                    .agent
+                    .configure_request(req)
+                    .timeout_global(timeout)
+                    .build();
+                self.agent.run(req)
+            }
+        }
+    }
+}
+
+impl Default for UreqTransport {
+    /// Connect timeout: 10 seconds.
+    fn default() -> Self {
+        UreqTransport::new(Duration::from_secs(10))
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let mut response = self.run(request).map_err(convert_error)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(request.max_response_bytes)
+            .read_to_vec()
+            .map_err(convert_error)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn convert_error(error: ureq::Error) -> TransportError {
+    use TransportErrorKind as K;
+    let kind = match &error {
+        ureq::Error::Timeout(_) => K::Timeout,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => K::Connect,
+        ureq::Error::BodyExceedsLimit(_) => K::BodyTooLarge,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => K::Tls,
+        ureq::Error::Http(_) | ureq::Error::BadUri(_) => K::InvalidRequest,
+        ureq::Error::Protocol(_) => K::Io,
+        ureq::Error::Io(e) => match e.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => K::Timeout,
+            io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::AddrNotAvailable
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable => K::Connect,
+            _ => K::Io,
+        },
+        _ => K::Other,
+    };
+    TransportError::new(kind, error.to_string()).with_source(error)
+}
