@@ -71,3 +71,8 @@ pub use session::{
 #[cfg(feature = "ureq")]
 pub use transport::UreqTransport;
 pub use transport::{HttpRequest, HttpResponse, Method, Transport};
+
+/// The README's code blocks, compiled as doctests so the quick start cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
