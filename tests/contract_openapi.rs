@@ -815,12 +815,10 @@ fn where_the_spec_is_looser_than_the_server_the_crate_follows_the_server() {
             Box::new(|s| UpdateStatus::new(id(ID_A)).status(StatusKind::Dnd).until(past()).send(s).map(drop)),
         ),
         (
-            "`me` in a status update's body (server: 400 user_id; the crate sends the real id)",
-            Method::Put,
-            "/api/v4/users/me/status".to_owned(),
-            status_of("me", "away", None),
-            // Not refused: resolved. Shown by contract_client's me case; here, the id
-            // list, where it cannot be resolved silently, is refused.
+            "`me` in the id list (server: 400 user_ids, not 26 characters)",
+            Method::Post,
+            ids.clone(),
+            r#"["me"]"#.to_owned(),
             Box::new(|s| GetStatusesByIds::new([UserId::me()]).send(s).map(drop)),
         ),
         (
@@ -909,7 +907,20 @@ fn where_the_spec_is_looser_than_the_server_the_crate_follows_the_server() {
         );
         assert_refused_before_sending(&url, what, &*attempt);
     }
-    // The crate's `me` resolution for a status update, against the spec: two valid requests.
+    // `me` in a status update's body: the spec accepts it, the server refuses it (the
+    // body's user_id must equal the path's id after `me` is resolved). The crate does not
+    // refuse `me` here: it resolves it, with two requests the spec accepts.
+    let exchange = raw(
+        &url,
+        Method::Put,
+        "/api/v4/users/me/status",
+        Some(&status_of("me", "away", None)),
+        true,
+    );
+    assert!(
+        exchange.passed(),
+        "the spec now rejects `me` in the body: {exchange:#?}"
+    );
     let prism = Prism::new(true);
     let s = session(&url, &prism);
     UpdateStatus::new(UserId::me())
