@@ -9,8 +9,9 @@ use std::time::{Duration, SystemTime};
 use common::*;
 use httpmock::prelude::*;
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds, Result, Session,
-    StatusKind, UpdateCustomStatus, UpdateStatus, UserId,
+    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
+    RemoveRecentCustomStatus, RemoveRecentMethod, Result, Session, StatusKind, UpdateCustomStatus,
+    UpdateStatus, UserId,
 };
 
 /// Runs `call` against a server that answers everything, and checks that it failed with
@@ -142,6 +143,18 @@ fn custom_status_needs_an_emoji_or_a_text() {
         UpdateCustomStatus::new(UserId::me()).send(s)?;
         Ok(())
     });
+}
+
+#[test]
+fn a_recent_custom_status_to_remove_needs_an_emoji_or_a_text() {
+    for method in [RemoveRecentMethod::Post, RemoveRecentMethod::Delete] {
+        refused("text", "both empty", move |s| {
+            RemoveRecentCustomStatus::new(UserId::me(), CustomStatus::default())
+                .method(method)
+                .send(s)?;
+            Ok(())
+        });
+    }
 }
 
 #[test]
