@@ -50,6 +50,7 @@ pub mod error;
 pub mod model;
 mod requests;
 mod response;
+mod retry;
 mod secret;
 mod session;
 pub mod transport;
@@ -64,6 +65,7 @@ pub use requests::{
     GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Statuses,
     UnsetCustomStatus, UpdateCustomStatus, UpdateStatus,
 };
+pub use retry::RetryPolicy;
 pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT,
