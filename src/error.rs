@@ -192,8 +192,7 @@ impl Error {
 fn mentions(error: &(dyn std::error::Error + 'static), secret: &str) -> bool {
     let mut next = Some(error);
     while let Some(e) = next {
-        let shown = e.to_string();
-        if shown.contains(secret) || format!("{e:?}").contains(secret) {
+        if holds(&e.to_string(), secret) || holds(&format!("{e:?}"), secret) {
             return true;
         }
         next = e.source();
@@ -201,15 +200,22 @@ fn mentions(error: &(dyn std::error::Error + 'static), secret: &str) -> bool {
     false
 }
 
+/// The shortest piece of a secret that is redacted wherever it appears: a server may
+/// echo the token cut short (a truncated page, a log line). Shorter pieces are too
+/// likely to be ordinary text.
+const SECRET_PIECE_MIN: usize = 8;
+
 /// The shortest start of a secret that is redacted where an excerpt was cut (`...` at
-/// the end). Shorter starts are too likely to be ordinary text.
+/// the end).
 const CUT_SECRET_MIN: usize = 4;
 
+const REDACTED: &str = "[redacted]";
+
 fn redact_text(s: &mut String, secret: &str) {
-    const REDACTED: &str = "[redacted]";
     if s.contains(secret) {
         *s = s.replace(secret, REDACTED);
     }
+    redact_pieces(s, secret);
     // An excerpt cut inside the secret ends with a start of it, then `...`.
     if let Some(head) = s.strip_suffix("...") {
         let cut = (CUT_SECRET_MIN..secret.len())
@@ -222,6 +228,49 @@ fn redact_text(s: &mut String, secret: &str) {
             s.push_str("...");
         }
     }
+}
+
+/// Whether `text` holds `secret`, or a piece of it of [`SECRET_PIECE_MIN`] bytes.
+fn holds(text: &str, secret: &str) -> bool {
+    if text.contains(secret) {
+        return true;
+    }
+    let Some(last) = secret.len().checked_sub(SECRET_PIECE_MIN) else {
+        return false;
+    };
+    (0..=last)
+        .filter_map(|i| secret.get(i..i + SECRET_PIECE_MIN))
+        .any(|piece| text.contains(piece))
+}
+
+/// Replaces every run of at least [`SECRET_PIECE_MIN`] bytes that is a piece of
+/// `secret` (longest first).
+fn redact_pieces(s: &mut String, secret: &str) {
+    if secret.len() < SECRET_PIECE_MIN {
+        return;
+    }
+    if !holds(s, secret) {
+        return;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while !rest.is_empty() {
+        let longest = (SECRET_PIECE_MIN..=rest.len().min(secret.len()))
+            .rev()
+            .find(|&n| rest.get(..n).is_some_and(|piece| secret.contains(piece)));
+        match longest {
+            Some(n) => {
+                out.push_str(REDACTED);
+                rest = &rest[n..];
+            }
+            None => {
+                let step = rest.chars().next().map_or(1, char::len_utf8);
+                out.push_str(&rest[..step]);
+                rest = &rest[step..];
+            }
+        }
+    }
+    *s = out;
 }
 
 /// What the server said when it answered with an error status.
@@ -463,6 +512,12 @@ mod tests {
         let mut short = "ends with tok...".to_owned();
         redact_text(&mut short, secret);
         assert_eq!(short, "ends with tok...");
+        let mut pieces = format!("a {} b {} c", &secret[..10], &secret[3..12]);
+        redact_text(&mut pieces, secret);
+        assert_eq!(pieces, "a [redacted] b [redacted] c");
+        let mut seven = format!("é {} é", &secret[..7]);
+        redact_text(&mut seven, secret);
+        assert_eq!(seven, format!("é {} é", &secret[..7]));
         let api = Error::Api(Box::new(ApiError {
             status: 401,
             id: None,
