@@ -5,6 +5,8 @@
 //! `cargo test --test faults -- --nocapture` prints one `FAULT` line per test with the
 //! figures (attempts, elapsed time against the deadline).
 
+#![cfg(feature = "ureq")] // the built-in transport talks to the fault server
+
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
