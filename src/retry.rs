@@ -343,6 +343,19 @@ mod tests {
         );
         // Longer than the cap: no retry at all, rather than a retry too early.
         assert_eq!(wait(&[("Retry-After", "6")]), None);
+        // Never a wait over the cap, whatever the server says.
+        for cap_ms in [0u64, 1, 999, 1000, 5000] {
+            let policy = RetryPolicy::new().max_delay(Duration::from_millis(cap_ms));
+            for secs in 0..8u64 {
+                for status in [429, 502, 503, 504] {
+                    let value = secs.to_string();
+                    let answer = answer(status, &[("Retry-After", value.as_str())]);
+                    if let Some(wait) = policy.next_wait(1, &answer, true) {
+                        assert!(wait <= Duration::from_millis(cap_ms), "{wait:?}");
+                    }
+                }
+            }
+        }
         // Zero or unreadable: the usual backoff.
         for value in ["0", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"] {
             let got = wait(&[("Retry-After", value)]).unwrap_or_default();
