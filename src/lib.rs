@@ -37,6 +37,14 @@
 //! One type, [`Error`]; see the [`error`] module for its variants and what each means.
 //! The token never appears in any `Debug` or `Display` output of the crate.
 //!
+//! # Reliability
+//!
+//! A call never hangs: the session's [`timeout`](SessionBuilder::timeout) bounds it
+//! whole, retries included. Failures that are safe to retry (could not connect; 429,
+//! honouring `Retry-After`; 502, 503 and 504 for idempotent requests) are retried with
+//! exponential backoff and jitter, see [`RetryPolicy`]. Redirects are never followed.
+//! Hostile answers (oversized, truncated, not JSON, not HTTP) become typed errors.
+//!
 //! # Features
 //!
 //! - `ureq` (default): [`UreqTransport`], the built-in HTTP client. Without it the crate
@@ -50,6 +58,7 @@ pub mod error;
 pub mod model;
 mod requests;
 mod response;
+mod retry;
 mod secret;
 mod session;
 pub mod transport;
@@ -64,6 +73,7 @@ pub use requests::{
     GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Statuses,
     UnsetCustomStatus, UpdateCustomStatus, UpdateStatus,
 };
+pub use retry::RetryPolicy;
 pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT,

@@ -141,6 +141,11 @@ impl Endpoint for UpdateCustomStatus {
         Method::Put
     }
 
+    fn idempotent(&self) -> bool {
+        // Sets a value; the recent list replaces the entry with the same text.
+        true
+    }
+
     fn write_path(&self, url: &mut String) {
         user_path(url, &self.user_id, "/status/custom");
     }
@@ -191,6 +196,11 @@ impl Endpoint for UnsetCustomStatus {
 
     fn method(&self) -> Method {
         Method::Delete
+    }
+
+    fn idempotent(&self) -> bool {
+        // Clearing twice leaves it cleared and answers 200 both times.
+        true
     }
 
     fn write_path(&self, url: &mut String) {
@@ -302,6 +312,13 @@ impl Endpoint for RemoveRecentCustomStatus {
             RemoveRecentMethod::Post => Method::Post,
             RemoveRecentMethod::Delete => Method::Delete,
         }
+    }
+
+    fn idempotent(&self) -> bool {
+        // Not safe to repeat once it may have been handled: the second removal
+        // finds nothing and the server answers 400, a failure for a call that worked.
+        // Both routes (POST .../recent/delete and DELETE .../recent) alike.
+        false
     }
 
     fn write_path(&self, url: &mut String) {

@@ -56,6 +56,11 @@ impl Endpoint for GetStatus {
         Method::Get
     }
 
+    fn idempotent(&self) -> bool {
+        // A read.
+        true
+    }
+
     fn write_path(&self, url: &mut String) {
         user_path(url, &self.user_id, "/status");
     }
@@ -204,6 +209,11 @@ impl Endpoint for UpdateStatus {
 
     fn method(&self) -> Method {
         Method::Put
+    }
+
+    fn idempotent(&self) -> bool {
+        // Sets the status to a value: twice is the same value.
+        true
     }
 
     fn write_path(&self, url: &mut String) {

@@ -15,7 +15,10 @@ use crate::error::{TransportError, TransportErrorKind};
 /// It never follows redirects (the session reports them as
 /// [`Error::Redirect`](crate::Error::Redirect)), returns 4xx and 5xx answers as answers,
 /// sends no header of its own beyond `Host`, `Content-Length` and `Connection`-level
-/// framing, and enforces each request's timeout and body limit.
+/// framing, and enforces each request's timeout and body limit. The timeout is ureq's
+/// `timeout_global`, which ureq checks again before every read, so an answer trickled a
+/// byte at a time still ends at the deadline; the body limit stops reading at the
+/// limit, whatever `Content-Length` says, and nothing is allocated ahead of the bytes.
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
