@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use httpmock::{Mock, MockServer, When};
-use mattermost_status::{Session, UserId, DEFAULT_USER_AGENT};
+use mattermost_status::{RetryPolicy, Session, UserId, DEFAULT_USER_AGENT};
 
 pub const TOKEN: &str = "xq7tk3token4tests9only";
 pub const ALICE: &str = "4xp9fdt77pncbef59f4k1qe83o";
@@ -17,6 +17,15 @@ pub fn id(s: &str) -> UserId {
 pub fn session(server: &MockServer) -> Session {
     Session::builder(server.base_url())
         .token(TOKEN)
+        .build()
+        .expect("test session builds")
+}
+
+/// The same, with retries off: the test sees each answer's error at once.
+pub fn session_without_retries(server: &MockServer) -> Session {
+    Session::builder(server.base_url())
+        .token(TOKEN)
+        .retry(RetryPolicy::none())
         .build()
         .expect("test session builds")
 }
