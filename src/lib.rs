@@ -47,6 +47,9 @@
 mod base_url;
 mod endpoint;
 pub mod error;
+pub mod expiry;
+mod guard;
+mod logging;
 pub mod model;
 mod requests;
 mod response;
@@ -57,6 +60,7 @@ pub mod transport;
 pub use error::{
     ApiError, DecodeError, Error, RateLimited, Result, TransportError, TransportErrorKind,
 };
+pub use guard::StatusGuard;
 pub use model::{
     CustomStatus, CustomStatusDuration, Status, StatusKind, UserId, CUSTOM_STATUS_TEXT_MAX_CHARS,
 };

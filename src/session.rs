@@ -132,8 +132,14 @@ impl Session {
             inner.timeout,
             inner.max_response_bytes,
         );
-        let response = inner.transport.send(&request)?;
-        check_status(response)
+        let started = crate::logging::start();
+        let result = inner
+            .transport
+            .send(&request)
+            .map_err(Error::from)
+            .and_then(check_status);
+        crate::logging::finish(method, url, &result, 1, started);
+        result
     }
 }
 
