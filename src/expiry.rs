@@ -278,12 +278,32 @@ impl From<UtcOffset> for TimeZone {
     }
 }
 
+/// Any jiff time zone (feature `tz`).
+///
+/// ```
+/// # #[cfg(feature = "tz")] {
+/// use mattermost_status::expiry::TimeZone;
+///
+/// let zone = TimeZone::from(jiff::tz::TimeZone::UTC);
+/// assert_eq!(zone.offset_at(std::time::SystemTime::now()).seconds(), 0);
+/// # }
+/// ```
+#[cfg(feature = "tz")]
+impl From<jiff::tz::TimeZone> for TimeZone {
+    fn from(tz: jiff::tz::TimeZone) -> Self {
+        TimeZone(Repr::Iana(tz))
+    }
+}
+
 impl fmt::Display for TimeZone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Repr::Fixed(offset) => offset.fmt(f),
             #[cfg(feature = "tz")]
-            Repr::Iana(tz) => f.write_str(tz.iana_name().unwrap_or("system zone")),
+            Repr::Iana(tz) => match tz.iana_name() {
+                Some(name) => f.write_str(name),
+                None => write!(f, "{}", tz.to_offset(jiff::Timestamp::now())),
+            },
         }
     }
 }
