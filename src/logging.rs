@@ -94,8 +94,13 @@ mod disabled {
     use crate::error::Result;
     use crate::transport::{HttpResponse, Method};
 
+    /// Nothing to remember without the feature.
+    pub(crate) struct Started;
+
     #[inline(always)]
-    pub(crate) fn start() {}
+    pub(crate) fn start() -> Started {
+        Started
+    }
 
     #[inline(always)]
     pub(crate) fn finish(
@@ -103,7 +108,7 @@ mod disabled {
         _url: &str,
         _result: &Result<HttpResponse>,
         _attempts: u32,
-        _started: (),
+        _started: Started,
     ) {
     }
 }

@@ -56,8 +56,13 @@ pub(crate) struct Cli {
 /// Options of every subcommand.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
-    /// The Mattermost site, such as https://chat.example.com
-    #[arg(long, env = "MM_URL", value_name = "URL", global = true)]
+    #[arg(
+        long,
+        env = "MM_URL",
+        value_name = "URL",
+        global = true,
+        help = "The Mattermost site, such as https://chat.example.com"
+    )]
     pub url: Option<String>,
 
     /// Read the token from this file (surrounding whitespace ignored) instead of MM_TOKEN
@@ -210,12 +215,37 @@ impl Settable {
     }
 }
 
-/// A clap error for a problem found after parsing, printed like clap's own.
+/// A usage error found after parsing; `main` prints it like clap's own, with the usage
+/// of the subcommand that was run, and exits with 2.
 pub(crate) fn usage_error(
     kind: clap::error::ErrorKind,
     message: impl std::fmt::Display,
+) -> crate::Failure {
+    crate::Failure::Usage(kind, message.to_string())
+}
+
+/// The clap error for `failure`, rendered for the subcommand `matches` ran.
+pub(crate) fn render_usage_error(
+    matches: &clap::ArgMatches,
+    kind: clap::error::ErrorKind,
+    message: &str,
 ) -> clap::Error {
-    Cli::command().error(kind, message)
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut names = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        names.push(name.to_owned());
+        m = sub;
+    }
+    let mut current = cmd;
+    for name in &names {
+        match current.find_subcommand(name).cloned() {
+            Some(sub) => current = sub,
+            None => break,
+        }
+    }
+    current.error(kind, message)
 }
 
 fn reason(e: mattermost_status::Error) -> String {

@@ -12,7 +12,7 @@ mod when;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use mattermost_status::{
     CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, Session,
     UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
@@ -22,8 +22,8 @@ use args::{Cli, Command, CustomCommand, Global};
 
 /// Why the tool stops, and with which exit code.
 pub(crate) enum Failure {
-    /// A bad argument found after parsing: clap prints it with the usage, exit 2.
-    Usage(clap::Error),
+    /// A bad argument found after parsing: printed as clap prints its own, exit 2.
+    Usage(clap::error::ErrorKind, String),
     /// The library refused or the server failed.
     Api(Error),
     /// Exit with this code; the message was printed already.
@@ -37,12 +37,16 @@ impl From<Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
-        Err(Failure::Usage(e)) => {
-            // Prints "error: ..." with the usage to stderr and picks exit code 2.
-            let _ = e.print();
+        Err(Failure::Usage(kind, message)) => {
+            // "error: ..." and the subcommand's usage on stderr, as clap does.
+            let _ = args::render_usage_error(&matches, kind, &message).print();
             ExitCode::from(2)
         }
         Err(Failure::Api(e)) => {
@@ -107,13 +111,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let kind = status.kind();
             let until = when::end_time(&end, &zone, SystemTime::now())?;
             if until.is_some() && kind != mattermost_status::StatusKind::Dnd {
-                return Err(Failure::Usage(args::usage_error(
+                return Err(args::usage_error(
                     clap::error::ErrorKind::ArgumentConflict,
                     format!(
                         "--for and --until only go with `dnd` (the server keeps no end time \
                          for {kind})"
                     ),
-                )));
+                ));
             }
             let session = session(&cli.global)?;
             let mut update = UpdateStatus::new(UserId::me()).status(kind);
@@ -181,21 +185,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 /// The session from `--url`/`MM_URL` and `--token-file`/`MM_TOKEN`.
 fn session(global: &Global) -> Result<Session, Failure> {
     let Some(url) = global.url.as_deref() else {
-        return Err(Failure::Usage(args::usage_error(
+        return Err(args::usage_error(
             clap::error::ErrorKind::MissingRequiredArgument,
             "no server address: set MM_URL or pass --url URL",
-        )));
+        ));
     };
     let builder = Session::builder(url).user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")));
     let builder = match &global.token_file {
         Some(path) => builder.token_from_file(path),
         None if std::env::var_os("MM_TOKEN").is_some() => builder.token_from_env("MM_TOKEN"),
         None => {
-            return Err(Failure::Usage(args::usage_error(
+            return Err(args::usage_error(
                 clap::error::ErrorKind::MissingRequiredArgument,
                 "no token: set MM_TOKEN or pass --token-file PATH \
                  (a personal access token: Profile > Security > Personal Access Tokens)",
-            )))
+            ))
         }
     };
     builder.build().map_err(|e| match e {
@@ -206,10 +210,10 @@ fn session(global: &Global) -> Result<Session, Failure> {
                 "token" => "MM_TOKEN",
                 other => other,
             };
-            Failure::Usage(args::usage_error(
+            args::usage_error(
                 clap::error::ErrorKind::ValueValidation,
                 format!("invalid {argument}: {reason}"),
-            ))
+            )
         }
         other => Failure::Api(other),
     })

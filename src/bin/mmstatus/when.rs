@@ -35,10 +35,10 @@ pub(crate) fn zone(arg: Option<&str>) -> Result<Zone, Failure> {
 }
 
 fn bad_zone(value: &str, why: &str) -> Failure {
-    Failure::Usage(usage_error(
+    usage_error(
         clap::error::ErrorKind::ValueValidation,
         format!("invalid value '{value}' for '--tz <ZONE>': {why}"),
-    ))
+    )
 }
 
 /// `--until` before it is put in a zone.
@@ -162,10 +162,10 @@ pub(crate) fn custom_expiry(
 }
 
 fn invalid(argument: &str, why: &str) -> Failure {
-    Failure::Usage(usage_error(
+    usage_error(
         clap::error::ErrorKind::ValueValidation,
         format!("invalid value for '{argument}': {why}"),
-    ))
+    )
 }
 
 #[cfg(test)]
