@@ -483,7 +483,7 @@ fn dnd_restores_when_interrupted() {
     let server = start_server();
     server.set_status(ME, StatusKind::Away, true, None);
     let mut child = mmstatus(&server)
-        .args(["dnd", "--", "sh", "-c", "echo started; exec sleep 600"])
+        .args(["dnd", "--", "sh", "-c", "echo started; exec sleep 60"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -513,6 +513,47 @@ fn dnd_restores_when_interrupted() {
     );
     let after = server.status(ME);
     assert_eq!((after.status, after.manual), (StatusKind::Away, true));
+}
+
+/// Ctrl-C in a terminal: SIGINT to the whole foreground process group, the tool and the
+/// command alike.
+#[cfg(unix)]
+#[test]
+fn dnd_restores_after_ctrl_c_to_the_process_group() {
+    use std::os::unix::process::CommandExt;
+
+    let server = start_server();
+    server.set_status(ME, StatusKind::Offline, true, None);
+    let mut child = mmstatus(&server)
+        .args([
+            "dnd",
+            "--for",
+            "1h",
+            "--",
+            "sh",
+            "-c",
+            "echo started; exec sleep 60",
+        ])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "started");
+    let group = format!("-{}", child.id());
+    let killed = Command::new("sh")
+        .args(["-c", "kill -INT \"$1\"", "sh", &group])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let after = server.status(ME);
+    assert_eq!((after.status, after.manual), (StatusKind::Offline, true));
 }
 
 #[test]
