@@ -158,8 +158,8 @@ impl fmt::Display for UtcOffset {
 /// The user's time zone, in which "today" and "this week" end.
 ///
 /// A fixed offset ([`TimeZone::fixed`], [`TimeZone::utc`]) is always available. With the
-/// cargo feature `tz`, [`TimeZone::named`] takes an IANA name (`America/New_York`) and
-/// [`TimeZone::system`] the machine's own zone, both read from the system's time-zone
+/// cargo feature `tz`, `TimeZone::named` takes an IANA name (`America/New_York`) and
+/// `TimeZone::system` the machine's own zone, both read from the system's time-zone
 /// database (bundled on Windows) through the [jiff](https://docs.rs/jiff) crate, so
 /// daylight saving time is handled.
 ///
