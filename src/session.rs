@@ -164,11 +164,13 @@ impl Session {
         } else {
             &headers[..4]
         };
+        let started = crate::logging::start();
         let mut attempt = 1;
-        loop {
+        let result = loop {
             let left = inner.timeout.saturating_sub(start.elapsed());
             if left.is_zero() {
-                return Err(out_of_time(inner.timeout, attempt - 1));
+                attempt -= 1;
+                break Err(out_of_time(inner.timeout, attempt));
             }
             let request =
                 HttpRequest::new(method, url, headers, body, left, inner.max_response_bytes);
@@ -176,17 +178,19 @@ impl Session {
             let wait = inner.retry.next_wait(attempt, &outcome, idempotent);
             let result = outcome.map_err(Error::from).and_then(check_status);
             let Some(wait) = wait else {
-                return result;
+                break result;
             };
             // Retry only when the wait leaves the next attempt a useful share of the
             // time; otherwise the last answer says more than a timeout would.
             let left = inner.timeout.saturating_sub(start.elapsed());
             if wait.saturating_add(MIN_ATTEMPT_TIME) > left {
-                return result;
+                break result;
             }
             std::thread::sleep(wait);
             attempt += 1;
-        }
+        };
+        crate::logging::finish(method, url, &result, attempt, started);
+        result
     }
 }
 
