@@ -41,12 +41,16 @@
 //!
 //! - `ureq` (default): [`UreqTransport`], the built-in HTTP client. Without it the crate
 //!   has no HTTP dependency and a session needs a [`Transport`] of yours.
+//! - `fake` (off by default): [`fake`], an in-memory Mattermost status server to test
+//!   tools against, in process or over HTTP on loopback.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod base_url;
 mod endpoint;
 pub mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod model;
 mod requests;
 mod response;
