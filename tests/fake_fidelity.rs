@@ -478,6 +478,39 @@ fn dnd_end_time_is_seconds_truncated_to_the_minute_and_ends_by_itself() {
 }
 
 #[test]
+fn leaving_dnd_by_hand_keeps_its_end_time_except_for_offline() {
+    // SetStatusOnline and SetStatusAwayIfNeeded change the stored struct and leave
+    // DNDEndTime as it was; SetStatusOffline writes a new one.
+    let env = env();
+    let session = env.session(&env.alice);
+    let end = env.fake.now() + Duration::from_secs(3600);
+    for (kind, keeps) in [
+        (StatusKind::Online, true),
+        (StatusKind::Away, true),
+        (StatusKind::Offline, false),
+    ] {
+        UpdateStatus::new(env.alice.id)
+            .status(StatusKind::Dnd)
+            .until(end)
+            .send(&session)
+            .unwrap();
+        let s = UpdateStatus::new(env.alice.id)
+            .status(kind.clone())
+            .send(&session)
+            .unwrap();
+        assert_eq!(s.status, kind);
+        assert_eq!(s.dnd_end_time.is_some(), keeps, "{kind}");
+        // The job only ends statuses that are still dnd.
+        env.fake.advance(Duration::from_secs(7200));
+        assert_eq!(
+            GetStatus::new(env.alice.id).send(&session).unwrap().status,
+            kind
+        );
+        env.fake.set_now(SystemTime::now());
+    }
+}
+
+#[test]
 fn dnd_from_no_status_returns_to_offline() {
     // api4 status_test "dnd status timed restore after time interval", without sleeping.
     let env = env();
