@@ -1301,6 +1301,104 @@ fn one_connection_serves_many_requests() {
     assert_eq!(env.fake.request_count(), 2);
 }
 
+/// Sends raw bytes on a new connection and reads one response.
+fn exchange(env: &Env, request: &[u8]) -> (BufReader<TcpStream>, TcpStream, String, Vec<u8>) {
+    let stream = TcpStream::connect(env.server.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    writer.write_all(request).unwrap();
+    let mut reader = BufReader::new(stream);
+    let (status, body) = read_response(&mut reader);
+    (reader, writer, status, body)
+}
+
+#[test]
+fn chunked_bodies_and_expect_continue_are_understood() {
+    let env = env();
+    let body = format!(r#"{{"user_id":"{}","status":"away"}}"#, env.alice.id);
+    let (head, tail) = body.split_at(10);
+    let chunked = format!(
+        "PUT /api/v4/users/me/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{head}\r\n{:x};ext=1\r\n{tail}\r\n0\r\n\r\n",
+        env.alice.token,
+        head.len(),
+        tail.len()
+    );
+    let (_, _, status, answer) = exchange(&env, chunked.as_bytes());
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    assert!(String::from_utf8_lossy(&answer).contains("\"away\""));
+
+    // curl sends Expect: 100-continue for larger bodies and waits for the interim answer.
+    let stream = TcpStream::connect(env.server.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let body = format!(r#"{{"user_id":"{}","status":"online"}}"#, env.alice.id);
+    write!(
+        writer,
+        "PUT /api/v4/users/me/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Expect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        env.alice.token,
+        body.len()
+    )
+    .unwrap();
+    let mut interim = String::new();
+    reader.read_line(&mut interim).unwrap();
+    assert!(interim.starts_with("HTTP/1.1 100"), "{interim}");
+    let mut blank = String::new();
+    reader.read_line(&mut blank).unwrap();
+    writer.write_all(body.as_bytes()).unwrap();
+    let (status, answer) = read_response(&mut reader);
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    assert!(String::from_utf8_lossy(&answer).contains("\"online\""));
+}
+
+#[test]
+fn connection_close_and_malformed_requests_end_the_connection() {
+    let env = env();
+    let request = format!(
+        "GET /api/v4/users/me/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Authorization: Bearer {}\r\n\r\n",
+        env.alice.token
+    );
+    let (mut reader, _writer, status, _) = exchange(&env, request.as_bytes());
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "the server closed the connection");
+
+    let (mut reader, _writer, status, _) = exchange(&env, b"NOT HTTP AT ALL\r\n\r\n");
+    assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    assert_eq!(
+        env.fake.request_count(),
+        1,
+        "the malformed one reached no handler"
+    );
+}
+
+#[test]
+fn stopping_closes_kept_alive_connections_too() {
+    let env = env();
+    let session = env.session(&env.alice);
+    GetStatus::new(UserId::me()).send(&session).unwrap();
+    let Env { server, .. } = env;
+    server.stop();
+    // The session's pooled connection was closed by the server: the next call fails at
+    // once with a connection error, not after the session's 30 s timeout.
+    let err = GetStatus::new(UserId::me()).send(&session).unwrap_err();
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
+    assert_ne!(t.kind(), TransportErrorKind::Timeout, "{err}");
+}
+
 #[test]
 fn the_sdk_reuses_its_connection_across_many_calls() {
     let env = env();
