@@ -114,16 +114,32 @@
 //!   ignored, anything after the first JSON value is ignored, every field of the Go struct
 //!   is type checked.
 //!
-//! Deliberately not reproduced: websockets and activity tracking (a status changes only
-//! through the API, [`FakeServer::record_activity`] or [`FakeServer::set_status`]); away
-//! by inactivity; cookie sessions and CSRF; rate limiting; the server's request size
-//! limits; users' other properties and the rest of the REST API. The error `message`
-//! texts follow the server's English ones but are not guaranteed word for word; rely on
-//! the ids. Two read-only routes outside the seven are served so that a client can see
-//! what the seven changed: `GET /api/v4/users/{user_id}` (id, username, roles and
-//! `props.customStatus`) and `GET /api/v4/users/{user_id}/preferences/custom_status/name/recent_custom_statuses`.
-//! A custom status that has expired is kept as it was (the apps hide it); see
-//! [`FakeServer::custom_status`].
+//! Deliberately not reproduced, and why:
+//!
+//! - Websockets and activity tracking, and so away-by-inactivity: they need connected
+//!   clients, not these endpoints. A status changes only through the API,
+//!   [`FakeServer::record_activity`] (what a connecting client does) or
+//!   [`FakeServer::set_status`].
+//! - When DND ends: the server's job runs once a minute, so a real DND ends up to a minute
+//!   after its (truncated) end time; the fake ends it at the first request or clock move
+//!   at or after it, so tests need not wait for a job.
+//! - The newer status path behind the server's `AccurateStatuses` feature flag (off by
+//!   default): the fake follows the long-standing one above.
+//! - Order among stored statuses in a statuses-by-ids answer: the server's depends on its
+//!   cache and database; the fake sorts them. Clients must not rely on it (the SDK's
+//!   [`Statuses`](crate::Statuses) does not).
+//! - Cookie sessions and CSRF, rate limiting (off by default on servers; the SDK's 429
+//!   handling is tested against scripted answers), the server's request size limits,
+//!   users' other properties and the rest of the REST API: outside the seven endpoints.
+//! - Error `message` texts: they follow the server's English ones but are not guaranteed
+//!   word for word (a server translates them); rely on the ids.
+//!
+//! Two read-only routes outside the seven are served so that a client can see what the
+//! seven changed: `GET /api/v4/users/{user_id}` (id, username, roles and
+//! `props.customStatus`) and
+//! `GET /api/v4/users/{user_id}/preferences/custom_status/name/recent_custom_statuses`.
+//! A custom status that has expired is kept as it was (none of the seven endpoints clears
+//! it; the apps hide an expired one); see [`FakeServer::custom_status`].
 
 use std::fmt;
 use std::net::ToSocketAddrs;
@@ -291,8 +307,8 @@ impl FakeServer {
         self.lock().set_status_online(user_id.as_str(), false);
     }
 
-    /// The custom status of `user_id`, as stored. The server keeps an expired one (the
-    /// apps hide it): compare its `expires_at` with [`now`](FakeServer::now).
+    /// The custom status of `user_id`, as stored. An expired one is kept (the apps hide
+    /// it): compare its `expires_at` with [`now`](FakeServer::now).
     pub fn custom_status(&self, user_id: UserId) -> Option<CustomStatus> {
         let state = self.lock();
         state
