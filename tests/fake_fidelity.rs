@@ -941,6 +941,33 @@ fn presave_sets_date_and_time_and_cuts_the_text_to_100_runes() {
     assert_eq!(cs.duration, Some(CustomStatusDuration::DateAndTime));
     assert_eq!(cs.text.chars().count(), 100);
     assert_eq!(cs.text, "é".repeat(100));
+    // The emoji is neither checked nor defaulted by the handler.
+    assert_eq!(cs.emoji, "");
+}
+
+#[test]
+fn ids_of_no_user_get_a_status_but_not_a_custom_status() {
+    let env = env();
+    let nobody = UserId::parse(&"q".repeat(26)).unwrap();
+    // The status service does not look the user up: an admin can store a status for it.
+    let s = UpdateStatus::new(nobody)
+        .status(StatusKind::Away)
+        .send(&env.session(&env.admin))
+        .unwrap();
+    assert_eq!(s.status, StatusKind::Away);
+    // SetCustomStatus and RemoveCustomStatus do (GetUser): 404.
+    assert_api_error(
+        UpdateCustomStatus::new(nobody)
+            .text("x")
+            .send(&env.session(&env.admin)),
+        404,
+        "app.user.missing_account.const",
+    );
+    assert_api_error(
+        UnsetCustomStatus::new(nobody).send(&env.session(&env.admin)),
+        404,
+        "app.user.missing_account.const",
+    );
 }
 
 #[test]
