@@ -170,8 +170,8 @@ impl Error {
         self.status() == Some(403)
     }
 
-    /// `true` for 404: for a status lookup, the user has no status (or the server has user
-    /// statuses turned off).
+    /// `true` for 404: for a status lookup, the server has user statuses turned off (a
+    /// user with no status reads as `offline`, not as 404).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
     }

@@ -55,6 +55,8 @@
 //!   method, path, status, attempts and elapsed time, never the token.
 //! - `cli`: the `mmstatus` command-line tool (`cargo install mattermost-status --features
 //!   cli`); library users do not compile it.
+//! - `fake` (off by default): [`fake`], an in-memory Mattermost status server to test
+//!   tools against, in process or over HTTP on loopback.
 //!
 //! # Guide
 //!
@@ -185,6 +187,8 @@ mod base_url;
 mod endpoint;
 pub mod error;
 pub mod expiry;
+#[cfg(feature = "fake")]
+pub mod fake;
 mod guard;
 mod logging;
 pub mod model;

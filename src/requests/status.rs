@@ -17,7 +17,8 @@ const STATUS_OBJECT: &str = "a Status object";
 /// `GET /api/v4/users/{user_id}/status`: one user's status.
 ///
 /// Any logged-in user may read anyone's status. A user the server has no status for
-/// (or a server with user statuses turned off) answers 404:
+/// (also an id that belongs to no user) reads as `offline`, not as an error; only a
+/// server with user statuses turned off answers 404:
 /// [`Error::is_not_found`](crate::Error::is_not_found).
 ///
 /// ```no_run
