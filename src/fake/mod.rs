@@ -352,6 +352,29 @@ impl FakeServer {
         self.lock().request_count()
     }
 
+    /// Every request the server has answered (in process and over sockets, whatever the
+    /// answer), oldest first, as `METHOD /path`: the path as sent, with any site prefix,
+    /// without the query string (which may hold an `access_token`). To check which
+    /// requests the code under test sent, or that it sent none.
+    ///
+    /// The log grows with every request and is never trimmed: it is meant for tests,
+    /// not for a fake left serving for days.
+    ///
+    /// ```
+    /// use mattermost_status::fake::FakeServer;
+    /// use mattermost_status::{GetStatus, UserId};
+    ///
+    /// let fake = FakeServer::new();
+    /// let session = fake.session(&fake.user("alice").expect("FakeServer::new() has alice"))?;
+    /// assert!(fake.requests().is_empty());
+    /// GetStatus::new(UserId::me()).send(&session)?;
+    /// assert_eq!(fake.requests(), ["GET /api/v4/users/me/status"]);
+    /// # Ok::<(), mattermost_status::Error>(())
+    /// ```
+    pub fn requests(&self) -> Vec<String> {
+        self.lock().request_log().to_vec()
+    }
+
     fn answer(
         &self,
         method: &str,

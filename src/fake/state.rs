@@ -61,6 +61,8 @@ pub(crate) struct State {
     pub(crate) enable_custom_user_statuses: bool,
     clock: Clock,
     requests: u64,
+    /// `METHOD /path` of every request answered, oldest first.
+    request_log: Vec<String>,
 }
 
 /// An answer before it is put on the wire.
@@ -185,6 +187,7 @@ impl State {
                 ahead: Duration::ZERO,
             },
             requests: 0,
+            request_log: Vec::new(),
         }
     }
 
@@ -433,6 +436,10 @@ impl State {
         self.requests
     }
 
+    pub(crate) fn request_log(&self) -> &[String] {
+        &self.request_log
+    }
+
     // ---- HTTP ----
 
     /// Answers one request. `target` is the path (with any site prefix) and query.
@@ -444,6 +451,9 @@ impl State {
         body: &[u8],
     ) -> Answer {
         self.requests += 1;
+        // The query is left out: it may hold an `access_token`.
+        let path = target.split_once('?').map_or(target, |(path, _)| path);
+        self.request_log.push(format!("{method} {path}"));
         let request_id = derived_id("request", "", self.requests);
         // The DND job runs between requests, never in the middle of one.
         self.expire_dnd();
@@ -866,6 +876,26 @@ mod tests {
         assert_ne!(a, b);
         assert!(UserId::parse(&a).is_ok());
         assert_eq!(a, derived_id("user", "alice", 0));
+    }
+
+    #[test]
+    fn the_request_log_has_method_and_path_without_the_query() {
+        let mut st = State::new();
+        st.handle(
+            "GET",
+            "/chat/api/v4/users/me/status?access_token=t",
+            None,
+            b"",
+        );
+        st.handle("PATCH", "/api/v4/users/me/status", None, b"");
+        assert_eq!(
+            st.request_log(),
+            [
+                "GET /chat/api/v4/users/me/status",
+                "PATCH /api/v4/users/me/status"
+            ]
+        );
+        assert_eq!(st.request_count(), 2);
     }
 
     #[test]
