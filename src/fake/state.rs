@@ -143,6 +143,15 @@ impl AppError {
         )
     }
 
+    /// The user never set a custom status, so has no recent-custom-statuses preference.
+    fn no_recent_preference() -> Self {
+        AppError::new(
+            "app.preference.get.app_error",
+            "Unable to get preference.",
+            400,
+        )
+    }
+
     fn missing_account() -> Self {
         AppError::new(
             "app.user.missing_account.const",
@@ -675,13 +684,7 @@ impl State {
         let recent = self
             .user_mut(&id)
             .and_then(|u| u.recent.as_mut())
-            .ok_or_else(|| {
-                AppError::new(
-                    "app.preference.get.app_error",
-                    "Unable to get preference.",
-                    400,
-                )
-            })?;
+            .ok_or_else(AppError::no_recent_preference)?;
         // RecentCustomStatuses.Contains, then Remove: byte-equal JSON, and never an empty one.
         let wanted = cs.encode();
         if (cs.emoji.is_empty() && cs.text.is_empty())
@@ -723,13 +726,7 @@ impl State {
         let recent = self
             .user(&id)
             .and_then(|u| u.recent.as_ref())
-            .ok_or_else(|| {
-                AppError::new(
-                    "app.preference.get.app_error",
-                    "Unable to get preference.",
-                    400,
-                )
-            })?;
+            .ok_or_else(AppError::no_recent_preference)?;
         let value: Vec<String> = recent.iter().map(GoCustomStatus::encode).collect();
         Ok(format!(
             "{{\"user_id\":{},\"category\":\"custom_status\",\"name\":\"recent_custom_statuses\",\"value\":{}}}",

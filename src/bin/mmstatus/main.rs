@@ -14,8 +14,8 @@ use std::time::SystemTime;
 
 use clap::{CommandFactory, FromArgMatches};
 use mattermost_status::{
-    CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, Session,
-    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
+    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
+    RemoveRecentCustomStatus, Session, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
 };
 
 use args::{Cli, Command, CustomCommand, Global};
@@ -136,13 +136,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             let now = SystemTime::now();
             let (duration, expires_at) = when::custom_expiry(duration, &end, &zone, now)?;
-            let mut cs = CustomStatus::new(text).emoji(emoji);
-            if let Some(d) = duration {
-                cs = cs.duration(d);
-            }
-            if let Some(t) = expires_at {
-                cs = cs.expires_at(t);
-            }
+            let cs = custom_status(text, emoji, duration, expires_at);
             let session = session(&cli.global)?;
             UpdateCustomStatus::new(UserId::me())
                 .custom_status(cs.clone())
@@ -162,13 +156,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             duration,
             expires_at,
         }) => {
-            let mut cs = CustomStatus::new(text).emoji(emoji);
-            if let Some(d) = duration {
-                cs = cs.duration(d);
-            }
-            if let Some(t) = expires_at {
-                cs = cs.expires_at(t);
-            }
+            let cs = custom_status(text, emoji, duration, expires_at);
             let session = session(&cli.global)?;
             RemoveRecentCustomStatus::new(UserId::me(), cs).send(&session)?;
             println!("removed from the recent custom statuses");
@@ -217,4 +205,17 @@ fn session(global: &Global) -> Result<Session, Failure> {
         }
         other => Failure::Api(other),
     })
+}
+
+/// A custom status from the command line's parts; no duration or end unless given.
+fn custom_status(
+    text: String,
+    emoji: String,
+    duration: Option<CustomStatusDuration>,
+    expires_at: Option<SystemTime>,
+) -> CustomStatus {
+    let mut cs = CustomStatus::new(text).emoji(emoji);
+    cs.duration = duration;
+    cs.expires_at = expires_at;
+    cs
 }
