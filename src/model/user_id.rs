@@ -60,6 +60,15 @@ impl UserId {
         if s == "me" {
             return Ok(Self::me());
         }
+        // The common case, a valid id: one pass over 26 bytes.
+        if let Ok(bytes) = <[u8; ID_LEN]>::try_from(s.as_bytes()) {
+            if bytes
+                .iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            {
+                return Ok(UserId(Repr::Id(bytes)));
+            }
+        }
         let len = s.chars().count();
         if len != ID_LEN {
             return Err(Error::invalid(
@@ -148,8 +157,20 @@ impl Serialize for UserId {
 
 impl<'de> Deserialize<'de> for UserId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        UserId::parse(&s).map_err(serde::de::Error::custom)
+        // A visitor, not `Cow<str>`: serde's `Cow` always allocates; this never does.
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = UserId;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Mattermost user id (26 characters from a-z and 0-9)")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<UserId, E> {
+                UserId::parse(s).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
     }
 }
 
