@@ -24,6 +24,13 @@ pub struct UreqTransport {
 impl UreqTransport {
     /// A transport whose connections time out after `connect_timeout`.
     pub fn new(connect_timeout: Duration) -> Self {
+        Self::with_timeouts(connect_timeout, None)
+    }
+
+    /// As [`new`](Self::new), with `timeout` also set on the agent: a request whose
+    /// timeout is that one then runs on the agent's own configuration, without a copy
+    /// of it per request. The session builds its transport this way.
+    pub(crate) fn with_timeouts(connect_timeout: Duration, timeout: Option<Duration>) -> Self {
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -31,6 +38,7 @@ impl UreqTransport {
             .accept("")
             .accept_encoding("")
             .timeout_connect(Some(connect_timeout))
+            .timeout_global(timeout)
             .build();
         UreqTransport {
             agent: Agent::new_with_config(config),
@@ -55,27 +63,29 @@ impl UreqTransport {
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
-        let timeout = Some(request.timeout);
         match request.body {
-            Some(body) => {
-                let req = builder.body(body)?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .build();
-                self.agent.run(req)
-            }
-            None => {
-                let req = builder.body(())?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .build();
-                self.agent.run(req)
-            }
+            Some(body) => self.run_with_timeout(builder.body(body)?, request.timeout),
+            None => self.run_with_timeout(builder.body(())?, request.timeout),
         }
+    }
+
+    /// Runs `req` within `timeout`. When the agent's own global timeout is that one
+    /// (the session's transport), the agent's configuration serves as it is; otherwise
+    /// ureq copies the configuration into the request to change the timeout.
+    fn run_with_timeout<B: ureq::AsSendBody>(
+        &self,
+        req: http::Request<B>,
+        timeout: Duration,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        if self.agent.config().timeouts().global == Some(timeout) {
+            return self.agent.run(req);
+        }
+        let req = self
+            .agent
+            .configure_request(req)
+            .timeout_global(Some(timeout))
+            .build();
+        self.agent.run(req)
     }
 }
 
