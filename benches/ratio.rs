@@ -5,18 +5,75 @@
 //! round times a batch of the crate's calls and a batch of the hand-written calls back
 //! to back (alternating which goes first), and the ratio of the two is taken per round.
 //! The table shows the median over the rounds of each side's time per call and of the
-//! per-round ratio, with the ratio's interquartile range.
+//! per-round ratio, with the ratio's interquartile range, for the wall clock and for
+//! the calling thread's CPU time (which leaves out the time spent waiting for a core).
+//!
+//! `ratio --allocs` counts the heap allocations per call of each side instead.
 //!
 //! `ratio --instructions <op> <side> <iterations>` runs one side of one operation
 //! `iterations` times inside `measure_crate` / `measure_hand`, for
 //! `valgrind --tool=callgrind --toggle-collect=measure_*` (see `benches/callgrind.sh`):
 //! instruction counts of the client thread, free of the machine's noise.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 mod common;
 use common::{Local, Net};
+
+/// Counts the allocations of the thread that runs the measures (the server's threads
+/// allocate too, so the count is taken only while [`COUNTING`] is set, and the server's
+/// allocations during that time are excluded by comparing thread ids).
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static COUNTED_THREAD: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    static THREAD_TAG: u64 = {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    };
+}
+
+fn counted() -> bool {
+    let wanted = COUNTED_THREAD.load(Ordering::Relaxed);
+    wanted != 0 && THREAD_TAG.try_with(|t| *t == wanted).unwrap_or(false)
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if counted() {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if counted() {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations (and reallocations) per call of `op`, on this thread.
+fn allocs_per_call(op: &dyn Fn(), n: u64) -> f64 {
+    ALLOCS.store(0, Ordering::Relaxed);
+    COUNTED_THREAD.store(THREAD_TAG.with(|t| *t), Ordering::Relaxed);
+    for _ in 0..n {
+        op();
+    }
+    COUNTED_THREAD.store(0, Ordering::Relaxed);
+    ALLOCS.load(Ordering::Relaxed) as f64 / n as f64
+}
 
 type Op<'a> = Box<dyn Fn() + 'a>;
 
@@ -95,12 +152,26 @@ fn cases<'a>(net: &'a Net, local: &'a Local) -> Vec<Case<'a>> {
     cases
 }
 
-fn time_batch(op: &dyn Fn(), n: u32) -> Duration {
+/// This thread's CPU time (user + system): unlike the wall clock, it does not count
+/// the time the thread waits for a core of the shared machine.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// (wall clock, thread CPU time) of `n` calls.
+fn time_batch(op: &dyn Fn(), n: u32) -> (Duration, Duration) {
+    let cpu = thread_cpu();
     let start = Instant::now();
     for _ in 0..n {
         op();
     }
-    start.elapsed()
+    (start.elapsed(), thread_cpu() - cpu)
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -159,14 +230,40 @@ fn main() {
     }
 
     let filter = args.iter().find(|a| !a.starts_with('-'));
+    if args.iter().any(|a| a == "--allocs") {
+        println!("| operation | crate allocs / call | hand-written allocs / call |");
+        println!("|---|---:|---:|");
+        for case in &cases {
+            if filter.is_some_and(|f| !case.name.contains(f.as_str())) {
+                continue;
+            }
+            (case.crate_side)();
+            (case.hand_side)();
+            let n = if case.name.ends_with("/10000") {
+                3
+            } else {
+                100
+            };
+            println!(
+                "| {} | {:.1} | {:.1} |",
+                case.name,
+                allocs_per_call(&*case.crate_side, n),
+                allocs_per_call(&*case.hand_side, n)
+            );
+        }
+        return;
+    }
     let rounds: usize = std::env::var("RATIO_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(31);
     let batch_target = Duration::from_millis(20);
 
-    println!("| operation | crate / call | hand-written / call | ratio (median) | ratio IQR |");
-    println!("|---|---:|---:|---:|---|");
+    println!(
+        "| operation | crate / call | hand-written / call | ratio wall (IQR) | \
+         crate CPU / call | hand-written CPU / call | ratio CPU (IQR) |"
+    );
+    println!("|---|---:|---:|---|---:|---:|---|");
     for case in &cases {
         if filter.is_some_and(|f| !case.name.contains(f.as_str())) {
             continue;
@@ -176,13 +273,12 @@ fn main() {
             (case.crate_side)();
             (case.hand_side)();
         }
-        let one = time_batch(&*case.hand_side, 5) / 5;
+        let one = time_batch(&*case.hand_side, 5).0 / 5;
         let batch =
             (batch_target.as_secs_f64() / one.as_secs_f64().max(1e-9)).clamp(1.0, 1e6) as u32;
 
-        let mut crate_t = Vec::with_capacity(rounds);
-        let mut hand_t = Vec::with_capacity(rounds);
-        let mut ratios = Vec::with_capacity(rounds);
+        // [wall crate, wall hand, wall ratio, cpu crate, cpu hand, cpu ratio]
+        let mut m: [Vec<f64>; 6] = Default::default();
         for r in 0..rounds {
             let (c, h) = if r % 2 == 0 {
                 let c = time_batch(&*case.crate_side, batch);
@@ -191,22 +287,26 @@ fn main() {
                 let h = time_batch(&*case.hand_side, batch);
                 (time_batch(&*case.crate_side, batch), h)
             };
-            let c = c.as_secs_f64() / f64::from(batch);
-            let h = h.as_secs_f64() / f64::from(batch);
-            crate_t.push(c);
-            hand_t.push(h);
-            ratios.push(c / h);
+            let per = |d: Duration| d.as_secs_f64() / f64::from(batch);
+            let (cw, hw, cc, hc) = (per(c.0), per(h.0), per(c.1), per(h.1));
+            for (v, x) in m.iter_mut().zip([cw, hw, cw / hw, cc, hc, cc / hc]) {
+                v.push(x);
+            }
         }
-        let ratio = median(&mut ratios);
-        println!(
-            "| {} | {} | {} | {:.3} | {:.3}–{:.3} |",
-            case.name,
-            human(median(&mut crate_t)),
-            human(median(&mut hand_t)),
-            ratio,
-            quantile(&ratios, 0.25),
-            quantile(&ratios, 0.75),
-        );
+        let mut row = Vec::new();
+        for (i, v) in m.iter_mut().enumerate() {
+            let med = median(v);
+            row.push(if i % 3 == 2 {
+                format!(
+                    "{med:.3} ({:.3}–{:.3})",
+                    quantile(v, 0.25),
+                    quantile(v, 0.75)
+                )
+            } else {
+                human(med)
+            });
+        }
+        println!("| {} | {} |", case.name, row.join(" | "));
     }
     println!(
         "\n{rounds} rounds per operation, each a batch of crate calls and a batch of \
