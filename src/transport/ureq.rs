@@ -100,16 +100,14 @@ impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let mut response = self.run(request).map_err(convert_error)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let mut headers = Vec::with_capacity(response.headers().len());
+        for (name, value) in response.headers() {
+            let value = match value.to_str() {
+                Ok(ascii) => ascii.to_owned(),
+                Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            };
+            headers.push((name.as_str().to_owned(), value));
+        }
         let body = response
             .body_mut()
             .with_config()
