@@ -62,6 +62,20 @@ mod keep_alive {
         b.bench(|| common::crate_by_ids(&n.session, black_box(ids)));
     }
 
+    /// Lists longer than one call (10,000 ids): sent in runs of 10,000, merged. The
+    /// server answers these by parsing the list (no pre-built answer), so the time per
+    /// id shows the whole path stays linear.
+    #[divan::bench(args = [20_000, 40_000, 100_000], sample_count = 10)]
+    fn by_ids_long_crate(b: Bencher, size: usize) {
+        let n = net();
+        let ids: Vec<mattermost_status::UserId> = common::ids(size)
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        b.counter(divan::counter::ItemsCount::new(size))
+            .bench(|| common::crate_by_ids(&n.session, black_box(&ids)));
+    }
+
     #[divan::bench(args = common::SIZES)]
     fn by_ids_hand(b: Bencher, size: usize) {
         let n = net();

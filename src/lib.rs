@@ -62,7 +62,7 @@ pub use model::{
 };
 pub use requests::{
     GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Statuses,
-    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus,
+    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, MAX_IDS_PER_CALL,
 };
 pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

@@ -32,7 +32,7 @@ const ID_LEN: usize = 26;
 /// assert_eq!(
 ///     err.to_string(),
 ///     "invalid user_id: \"4XP9FDT77PNCBEF59F4K1QE83O\" has a character other than a-z and 0-9 \
-///      at position 1"
+///      at position 2"
 /// );
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
