@@ -14,6 +14,11 @@ pub(crate) trait Endpoint {
     /// The HTTP method.
     fn method(&self) -> Method;
 
+    /// Whether sending the request twice has the same outcome as sending it once, so
+    /// that it may be retried after it may have reached the server (on 502, 503, 504).
+    /// Each request decides; the table is in [`RetryPolicy`](crate::RetryPolicy)'s docs.
+    fn idempotent(&self) -> bool;
+
     /// Appends the path below `/api/v4` (starting with `/`) to `url`.
     fn write_path(&self, url: &mut String);
 

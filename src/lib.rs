@@ -37,19 +37,164 @@
 //! One type, [`Error`]; see the [`error`] module for its variants and what each means.
 //! The token never appears in any `Debug` or `Display` output of the crate.
 //!
+//! # Reliability
+//!
+//! A call never hangs: the session's [`timeout`](SessionBuilder::timeout) bounds it
+//! whole, retries included. Failures that are safe to retry (could not connect; 429,
+//! honouring `Retry-After`; 502, 503 and 504 for idempotent requests) are retried with
+//! exponential backoff and jitter, see [`RetryPolicy`]. Redirects are never followed.
+//! Hostile answers (oversized, truncated, not JSON, not HTTP) become typed errors.
+//!
 //! # Features
 //!
 //! - `ureq` (default): [`UreqTransport`], the built-in HTTP client. Without it the crate
 //!   has no HTTP dependency and a session needs a [`Transport`] of yours.
+//! - `tz`: IANA time-zone names (`Europe/Paris`) for the [`expiry`] helpers, through
+//!   [jiff](https://docs.rs/jiff) and the system's time-zone database.
+//! - `log`: one line per request through the [`log`](https://docs.rs/log) facade:
+//!   method, path, status, attempts and elapsed time, never the token.
+//! - `cli`: the `mmstatus` command-line tool (`cargo install mattermost-status --features
+//!   cli`); library users do not compile it.
+//! - `fake` (off by default): [`fake`], an in-memory Mattermost status server to test
+//!   tools against, in process or over HTTP on loopback.
+//!
+//! # Guide
+//!
+//! ## Getting a token
+//!
+//! Every status endpoint needs a logged-in user. The usual credential for a script is a
+//! *personal access token*: the system administrator enables them (System Console >
+//! Integrations > Integration Management > Enable Personal Access Tokens) and, for a
+//! user who is not an administrator, grants the permission (System Console > Users >
+//! the user > Manage Roles > Allow this account to generate personal access tokens).
+//! The user then creates one in Profile > Security > Personal Access Tokens. Keep it
+//! out of source code and command lines: read it with
+//! [`token_from_env`](SessionBuilder::token_from_env) or
+//! [`token_from_file`](SessionBuilder::token_from_file). A session token (the
+//! `MMAUTHTOKEN` cookie of a browser session) works too, but expires.
+//!
+//! ## `me`
+//!
+//! [`UserId::me()`] stands for the token's own user, and the server accepts it in every
+//! URL path. It does not accept it in a status update's body or in the list of
+//! [`GetStatusesByIds`]: [`UpdateStatus`] resolves it for you (one extra request, once
+//! per session), and [`Session::current_user_id`] gives the real id.
+//!
+//! ```no_run
+//! use mattermost_status::{GetStatusesByIds, Session, UserId};
+//!
+//! let session = Session::builder("https://chat.example.com")
+//!     .token_from_env("MM_TOKEN")
+//!     .build()?;
+//! let me = session.current_user_id()?; // a real 26-character id
+//! let alice: UserId = "9jd3wz5ssbrp8ny7hcyqfj3y7a".parse()?;
+//! for status in &GetStatusesByIds::new([me, alice]).send(&session)? {
+//!     println!("{}: {}", status.user_id, status.status);
+//! }
+//! # Ok::<(), mattermost_status::Error>(())
+//! ```
+//!
+//! ## Matching errors
+//!
+//! [`Error::InvalidInput`] means nothing was sent: fix the value named by `field`.
+//! Everything else happened on the way to or at the server; the helpers
+//! ([`Error::is_unauthorized`], [`Error::is_not_found`], [`Error::is_rate_limited`], ...)
+//! cover the common cases, and [`Error::api_id`] gives Mattermost's error id.
+//!
+//! ```no_run
+//! use mattermost_status::{Error, GetStatus, Session, UserId};
+//!
+//! # let session = Session::builder("https://chat.example.com").token("t").build()?;
+//! match GetStatus::new(UserId::me()).send(&session) {
+//!     Ok(status) => println!("{}", status.status),
+//!     Err(Error::InvalidInput { field, reason }) => eprintln!("fix {field}: {reason}"),
+//!     Err(e) if e.is_unauthorized() => eprintln!("the token is wrong or revoked"),
+//!     Err(Error::RateLimited(r)) => eprintln!("slow down; retry after {:?}", r.retry_after),
+//!     Err(Error::Transport(t)) => eprintln!("network: {t}"),
+//!     Err(e) => eprintln!("{e} (request id {:?})", e.request_id()),
+//! }
+//! # Ok::<(), mattermost_status::Error>(())
+//! ```
+//!
+//! ## Do Not Disturb while something runs
+//!
+//! [`Session::dnd_until`] returns a [`StatusGuard`] that puts the previous status back
+//! when dropped; read its limits (a killed process restores nothing).
+//!
+//! ```no_run
+//! use std::time::{Duration, SystemTime};
+//! # let session = mattermost_status::Session::builder("https://chat.example.com")
+//! #     .token("t").build()?;
+//! let dnd = session.dnd_until(SystemTime::now() + Duration::from_secs(2 * 3600))?;
+//! let built = std::process::Command::new("make").status();
+//! dnd.restore()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## A custom status with a sensible expiry
+//!
+//! The [`expiry`] helpers compute `expires_at` as Mattermost's apps do ("today" ends at
+//! the user's midnight, "this week" on Saturday night):
+//!
+//! ```no_run
+//! use mattermost_status::expiry::{TimeZone, UtcOffset};
+//! use mattermost_status::{CustomStatusDuration, UpdateCustomStatus, UserId};
+//! # let session = mattermost_status::Session::builder("https://chat.example.com")
+//! #     .token("t").build()?;
+//! let zone = TimeZone::fixed("-05:00".parse::<UtcOffset>()?); // or TimeZone::named(..) with `tz`
+//! UpdateCustomStatus::new(UserId::me())
+//!     .emoji("house")
+//!     .text("Working from home")
+//!     .lasting(CustomStatusDuration::Today, &zone)?
+//!     .send(&session)?;
+//! # Ok::<(), mattermost_status::Error>(())
+//! ```
+//!
+//! ## Testing
+//!
+//! Code that uses a [`Session`] can be tested without a Mattermost server: give the
+//! session a [`Transport`] of yours that answers as the server would (or, with the
+//! crate's embedded in-memory server behind the `fake` feature, a real HTTP server on
+//! 127.0.0.1). A minimal test double:
+//!
+//! ```
+//! use mattermost_status::{
+//!     GetStatus, HttpRequest, HttpResponse, Session, StatusKind, Transport, TransportError,
+//!     UserId,
+//! };
+//!
+//! #[derive(Debug)]
+//! struct AlwaysDnd;
+//!
+//! impl Transport for AlwaysDnd {
+//!     fn send(&self, _: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+//!         let body = br#"{"user_id":"4xp9fdt77pncbef59f4k1qe83o","status":"dnd"}"#;
+//!         Ok(HttpResponse::new(200, Vec::new(), body.to_vec()))
+//!     }
+//! }
+//!
+//! let session = Session::builder("https://chat.example.com")
+//!     .token("test")
+//!     .transport(AlwaysDnd)
+//!     .build()?;
+//! assert_eq!(GetStatus::new(UserId::me()).send(&session)?.status, StatusKind::Dnd);
+//! # Ok::<(), mattermost_status::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod base_url;
 mod endpoint;
 pub mod error;
+pub mod expiry;
+#[cfg(feature = "fake")]
+pub mod fake;
+mod guard;
+mod logging;
 pub mod model;
 mod requests;
 mod response;
+mod retry;
 mod secret;
 mod session;
 pub mod transport;
@@ -57,6 +202,7 @@ pub mod transport;
 pub use error::{
     ApiError, DecodeError, Error, RateLimited, Result, TransportError, TransportErrorKind,
 };
+pub use guard::StatusGuard;
 pub use model::{
     CustomStatus, CustomStatusDuration, Status, StatusKind, UserId, CUSTOM_STATUS_TEXT_MAX_CHARS,
 };
@@ -64,6 +210,7 @@ pub use requests::{
     GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Statuses,
     UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, MAX_IDS_PER_CALL,
 };
+pub use retry::RetryPolicy;
 pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT,
@@ -71,3 +218,9 @@ pub use session::{
 #[cfg(feature = "ureq")]
 pub use transport::UreqTransport;
 pub use transport::{HttpRequest, HttpResponse, Method, Transport};
+
+/// The README's code blocks, compiled as doctests so the quick start cannot rot (they
+/// use the `fake` server, so they run with `--all-features`, as the test suite does).
+#[cfg(all(doctest, feature = "fake", feature = "ureq"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

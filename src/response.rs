@@ -1,6 +1,6 @@
 //! Reading the server's answers: error statuses into [`Error`], bodies into types.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -62,6 +62,26 @@ fn seconds_header(response: &HttpResponse, name: &str) -> Option<u64> {
     response.header(name)?.trim().parse().ok()
 }
 
+/// `X-RateLimit-Reset` values above this are Unix times, not a number of seconds: some
+/// proxies and API gateways send the moment of the reset rather than the wait.
+const RESET_IS_A_UNIX_TIME_ABOVE: u64 = 1_000_000_000;
+
+/// How long the server asked the client to wait: `Retry-After` in seconds, or else
+/// `X-RateLimit-Reset` (Mattermost sends the seconds until the reset; a value that is a
+/// Unix time is read as one, against `now`). An HTTP-date `Retry-After` is not read.
+pub(crate) fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Duration> {
+    if let Some(secs) = seconds_header(response, "Retry-After") {
+        return Some(Duration::from_secs(secs));
+    }
+    let reset = seconds_header(response, "X-RateLimit-Reset")?;
+    if reset > RESET_IS_A_UNIX_TIME_ABOVE {
+        let at = UNIX_EPOCH.checked_add(Duration::from_secs(reset))?;
+        Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    } else {
+        Some(Duration::from_secs(reset))
+    }
+}
+
 /// Turns any answer that is not 2xx into the matching [`Error`].
 pub(crate) fn check_status(response: HttpResponse) -> Result<HttpResponse> {
     match response.status {
@@ -71,9 +91,7 @@ pub(crate) fn check_status(response: HttpResponse) -> Result<HttpResponse> {
             location: response.header("Location").map(str::to_owned),
         }),
         429 => {
-            let retry_after = seconds_header(&response, "Retry-After")
-                .or_else(|| seconds_header(&response, "X-RateLimit-Reset"))
-                .map(Duration::from_secs);
+            let retry_after = retry_after(&response, SystemTime::now());
             Err(Error::RateLimited(Box::new(RateLimited {
                 retry_after,
                 limit: seconds_header(&response, "X-RateLimit-Limit"),
@@ -118,15 +136,40 @@ pub(crate) fn decode_error(
         expected,
         excerpt: excerpt(&response.body),
         request_id: request_id_header(response),
+        content_type: None,
         source,
     }))
 }
 
+/// `true` for `application/json` and `application/<anything>+json`, parameters aside.
+fn is_json(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
 /// Decodes a success body as `T`.
+///
+/// The server always answers JSON; a success answer that declares another content type
+/// (a proxy's or a login portal's HTML page) is not the server's, and is a decode error
+/// even if its body happens to parse. An answer without a `Content-Type` is read.
 pub(crate) fn decode_json<T: DeserializeOwned>(
     response: &HttpResponse,
     expected: &'static str,
 ) -> Result<T> {
+    if let Some(content_type) = response.header("Content-Type") {
+        if !is_json(content_type) {
+            let mut error = decode_error(response, expected, None);
+            if let Error::Decode(decode) = &mut error {
+                decode.content_type = Some(excerpt(content_type.as_bytes()));
+            }
+            return Err(error);
+        }
+    }
     serde_json::from_slice(&response.body).map_err(|e| decode_error(response, expected, Some(e)))
 }
 
@@ -158,5 +201,56 @@ mod tests {
         assert_eq!(excerpt(b"a\xffb"), "a\u{fffd}b");
         let long = "x".repeat(1000);
         assert_eq!(excerpt(long.as_bytes()).chars().count(), EXCERPT_CHARS + 3);
+    }
+
+    #[test]
+    fn json_content_types() {
+        for yes in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/problem+json",
+        ] {
+            assert!(is_json(yes), "{yes}");
+        }
+        for no in [
+            "text/html",
+            "text/plain; charset=utf-8",
+            "",
+            "application/jsonx",
+            "+json",
+        ] {
+            assert!(!is_json(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn reads_the_wait_in_seconds_or_as_a_reset_time() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let with = |headers: &[(&str, &str)]| {
+            let headers = headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect();
+            retry_after(&HttpResponse::new(429, headers, Vec::new()), now)
+        };
+        assert_eq!(
+            with(&[("retry-after", " 7 ")]),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            with(&[("X-RateLimit-Reset", "12")]),
+            Some(Duration::from_secs(12))
+        );
+        assert_eq!(
+            with(&[("X-RateLimit-Reset", "1700000030")]),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            with(&[("X-RateLimit-Reset", "1600000000")]),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(with(&[("Retry-After", "-1")]), None);
+        assert_eq!(with(&[]), None);
     }
 }

@@ -3,17 +3,19 @@
 use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::base_url;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::model::UserId;
 use crate::response::check_status;
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
+use crate::{TransportError, TransportErrorKind};
 
-/// The default time one whole request may take: 30 seconds.
+/// The default time one whole call may take, retries and waits included: 30 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default time to set up a connection (built-in transport): 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -29,6 +31,17 @@ const JSON: &str = "application/json";
 /// Build it once with [`Session::builder`] and share it: it is `Send + Sync`, and
 /// cloning it is cheap (the clones share the transport and its kept-alive connections).
 /// Its `Debug` never shows the token.
+///
+/// # Reliability
+///
+/// Every call is bounded by the session's [`timeout`](SessionBuilder::timeout), from the
+/// first byte sent to the last one read, retries and the waits between them included;
+/// each attempt gets what is left of it. A call that fails in a way that is safe to try
+/// again (could not connect; 429; 502, 503 or 504 for idempotent requests) is retried
+/// according to the session's [`RetryPolicy`], whose documentation has the table of
+/// which request is retried when. Redirects are never followed
+/// ([`Error::Redirect`]), so the `Authorization` header never goes to another host. No
+/// error carries the token, even when a server echoes it back.
 ///
 /// ```no_run
 /// use mattermost_status::{GetStatus, Session, UserId};
@@ -53,6 +66,7 @@ struct Inner {
     transport: Arc<dyn Transport>,
     timeout: Duration,
     max_response_bytes: u64,
+    retry: RetryPolicy,
     me: OnceLock<UserId>,
 }
 
@@ -68,6 +82,7 @@ impl Session {
             timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            retry: RetryPolicy::new(),
         }
     }
 
@@ -76,9 +91,14 @@ impl Session {
         &self.inner.base_url
     }
 
-    /// The time one whole request may take.
+    /// The time one whole call may take, retries and waits included.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
+    }
+
+    /// When and how failed calls are retried.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
     }
 
     /// The largest response body accepted.
@@ -105,12 +125,32 @@ impl Session {
         let mut url = String::with_capacity(self.inner.api_base.len() + 64);
         url.push_str(&self.inner.api_base);
         endpoint.write_path(&mut url);
-        let response = self.round_trip(endpoint.method(), &url, body.as_deref())?;
-        endpoint.parse(&response)
+        self.round_trip(
+            endpoint.method(),
+            &url,
+            body.as_deref(),
+            endpoint.idempotent(),
+        )
+        .and_then(|response| endpoint.parse(&response))
+        .map_err(|e| e.redact(self.token()))
     }
 
-    fn round_trip(&self, method: Method, url: &str, body: Option<&[u8]>) -> Result<HttpResponse> {
+    /// The bare token, for [`Error::redact`].
+    fn token(&self) -> &str {
+        let header = self.inner.authorization.expose();
+        header.strip_prefix("Bearer ").unwrap_or(header)
+    }
+
+    /// Sends one call: attempts, waits and the deadline, see [`RetryPolicy`].
+    fn round_trip(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&[u8]>,
+        idempotent: bool,
+    ) -> Result<HttpResponse> {
         let inner = &*self.inner;
+        let start = Instant::now();
         let headers = [
             ("Authorization", inner.authorization.expose()),
             ("Accept", JSON),
@@ -124,17 +164,47 @@ impl Session {
         } else {
             &headers[..4]
         };
-        let request = HttpRequest::new(
-            method,
-            url,
-            headers,
-            body,
-            inner.timeout,
-            inner.max_response_bytes,
-        );
-        let response = inner.transport.send(&request)?;
-        check_status(response)
+        let started = crate::logging::start();
+        let mut attempt = 1;
+        let result = loop {
+            let left = inner.timeout.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                attempt -= 1;
+                break Err(out_of_time(inner.timeout, attempt));
+            }
+            let request =
+                HttpRequest::new(method, url, headers, body, left, inner.max_response_bytes);
+            let outcome = inner.transport.send(&request);
+            let wait = inner.retry.next_wait(attempt, &outcome, idempotent);
+            let result = outcome.map_err(Error::from).and_then(check_status);
+            let Some(wait) = wait else {
+                break result;
+            };
+            // Retry only when the wait leaves the next attempt a useful share of the
+            // time; otherwise the last answer says more than a timeout would.
+            let left = inner.timeout.saturating_sub(start.elapsed());
+            if wait.saturating_add(MIN_ATTEMPT_TIME) > left {
+                break result;
+            }
+            std::thread::sleep(wait);
+            attempt += 1;
+        };
+        crate::logging::finish(method, url, &result, attempt, started);
+        result
     }
+}
+
+/// A retry is not started with less time than this left after its wait.
+const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(50);
+
+fn out_of_time(timeout: Duration, attempts: u32) -> Error {
+    Error::Transport(TransportError::new(
+        TransportErrorKind::Timeout,
+        format!(
+            "the call's timeout of {} s passed after {attempts} attempt(s)",
+            timeout.as_secs_f64()
+        ),
+    ))
 }
 
 impl fmt::Debug for Session {
@@ -145,6 +215,7 @@ impl fmt::Debug for Session {
             .field("user_agent", &self.inner.user_agent)
             .field("timeout", &self.inner.timeout)
             .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("retry", &self.inner.retry)
             .field("transport", &self.inner.transport)
             .finish()
     }
@@ -163,6 +234,7 @@ pub struct SessionBuilder {
     timeout: Duration,
     max_response_bytes: u64,
     user_agent: String,
+    retry: RetryPolicy,
 }
 
 impl SessionBuilder {
@@ -216,9 +288,30 @@ impl SessionBuilder {
         self
     }
 
-    /// How long one whole request may take, connect to last byte (default 30 s).
+    /// How long one whole call may take, from connecting to the last byte of the
+    /// answer, retries and the waits between them included (default 30 s). Each attempt
+    /// gets what is left. A server that accepts the connection and then never answers,
+    /// or trickles its answer, ends the call with a
+    /// [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout) error within
+    /// this bound (with the built-in transport, or any that honours
+    /// [`HttpRequest::timeout`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// When and how failed calls are retried (default [`RetryPolicy::new`]: 3 attempts,
+    /// backoff from 250 ms); [`RetryPolicy::none`] turns retries off.
+    ///
+    /// ```
+    /// use mattermost_status::{RetryPolicy, Session};
+    ///
+    /// let builder = Session::builder("https://chat.example.com")
+    ///     .token_from_env("MM_TOKEN")
+    ///     .retry(RetryPolicy::new().max_attempts(5));
+    /// ```
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -258,7 +351,7 @@ impl SessionBuilder {
         }
         let transport = match self.transport {
             Some(transport) => transport,
-            None => default_transport(self.connect_timeout, self.timeout)?,
+            None => default_transport(self.connect_timeout)?,
         };
         let api_base = format!("{base_url}/api/v4");
         Ok(Session {
@@ -270,6 +363,7 @@ impl SessionBuilder {
                 transport,
                 timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes,
+                retry: self.retry,
                 me: OnceLock::new(),
             }),
         })
@@ -282,6 +376,7 @@ impl fmt::Debug for SessionBuilder {
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -310,15 +405,14 @@ fn check_header_value(field: &'static str, value: &str, allow_space: bool) -> Re
 }
 
 #[cfg(feature = "ureq")]
-fn default_transport(connect_timeout: Duration, timeout: Duration) -> Result<Arc<dyn Transport>> {
-    Ok(Arc::new(crate::transport::UreqTransport::with_timeouts(
+fn default_transport(connect_timeout: Duration) -> Result<Arc<dyn Transport>> {
+    Ok(Arc::new(crate::transport::UreqTransport::new(
         connect_timeout,
-        Some(timeout),
     )))
 }
 
 #[cfg(not(feature = "ureq"))]
-fn default_transport(_connect_timeout: Duration, _timeout: Duration) -> Result<Arc<dyn Transport>> {
+fn default_transport(_connect_timeout: Duration) -> Result<Arc<dyn Transport>> {
     Err(Error::invalid(
         "transport",
         "none given, and the built-in one needs the cargo feature `ureq`; \

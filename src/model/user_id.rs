@@ -11,9 +11,12 @@ const ID_LEN: usize = 26;
 
 /// A Mattermost user id, checked the way the server checks it, or the `me` alias.
 ///
-/// A real id is exactly 26 characters from `a-z` and `0-9` (the server's
-/// `model.IsValidId`); anything else is refused when parsed, so an invalid id can never
-/// reach a URL path. [`UserId::me()`] stands for the token's own user wherever the server
+/// A real id is exactly 26 characters from `a-z` and `0-9`: the form of every id the
+/// server makes (`model.NewId`). Anything else is refused when parsed, so an invalid id
+/// can never reach a URL path. This is slightly stricter than the server's own check
+/// (`model.IsValidId` takes any 26 bytes of Unicode letters and digits, capitals
+/// included), on purpose: such a string cannot be the id of any user, and the server
+/// would answer it as a user without a status rather than as an error. [`UserId::me()`] stands for the token's own user wherever the server
 /// accepts it: in every URL path. Where the server does *not* accept it (in the body of
 /// a status update, in the list of [`GetStatusesByIds`](crate::GetStatusesByIds)) the crate
 /// says so, or resolves it, as each request documents.

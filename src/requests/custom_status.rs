@@ -141,6 +141,11 @@ impl Endpoint for UpdateCustomStatus {
         Method::Put
     }
 
+    fn idempotent(&self) -> bool {
+        // Sets a value; the recent list replaces the entry with the same text.
+        true
+    }
+
     fn write_path(&self, url: &mut String) {
         user_path(url, &self.user_id, "/status/custom");
     }
@@ -193,6 +198,11 @@ impl Endpoint for UnsetCustomStatus {
         Method::Delete
     }
 
+    fn idempotent(&self) -> bool {
+        // Clearing twice leaves it cleared and answers 200 both times.
+        true
+    }
+
     fn write_path(&self, url: &mut String) {
         user_path(url, &self.user_id, "/status/custom");
     }
@@ -221,16 +231,18 @@ pub enum RemoveRecentMethod {
 
 /// Removes one entry from the user's recent custom statuses.
 ///
-/// The server finds the entry by comparing JSON bytes, so the custom status must be the
-/// one it stored: the crate writes it exactly as the server's Go code does (UTC
-/// `expires_at` with the fraction's trailing zeros trimmed, the zero time for none), and
-/// applies the two changes the server made when saving it: no duration with an end time
+/// The server decodes the body, encodes it again with Go's `encoding/json`, and looks for
+/// an entry with the same bytes; so every field must be what it stored, `expires_at` to
+/// the nanosecond *and* in the same UTC offset. The crate writes UTC, as the web app
+/// does, and applies the two changes the server made when saving it: no duration with an end time
 /// becomes `date_and_time`, and a text over 100 characters is cut to 100. So the value
 /// given to [`UpdateCustomStatus`] removes its own entry. A value decoded from the
 /// server's user props works as is, unless its `expires_at` was stored with a non-UTC
 /// offset (the web app and this crate always write UTC).
 ///
-/// An entry that is not there is an error from the server (400), not a silent success.
+/// An entry that is not there is an error from the server (400), not a silent success;
+/// one with both emoji and text empty can never be there, so the crate refuses it before
+/// sending (field `text`).
 ///
 /// ```no_run
 /// use mattermost_status::{CustomStatus, RemoveRecentCustomStatus, Session, UserId};
@@ -284,6 +296,14 @@ impl Endpoint for RemoveRecentCustomStatus {
     type Output = ();
 
     fn validate(&self) -> Result<()> {
+        let cs = &self.custom_status;
+        if cs.emoji.is_empty() && cs.text.is_empty() {
+            return Err(Error::invalid(
+                "text",
+                "and emoji are both empty; the server never matches such an entry and \
+                 answers 400",
+            ));
+        }
         Ok(())
     }
 
@@ -292,6 +312,13 @@ impl Endpoint for RemoveRecentCustomStatus {
             RemoveRecentMethod::Post => Method::Post,
             RemoveRecentMethod::Delete => Method::Delete,
         }
+    }
+
+    fn idempotent(&self) -> bool {
+        // Not safe to repeat once it may have been handled: the second removal
+        // finds nothing and the server answers 400, a failure for a call that worked.
+        // Both routes (POST .../recent/delete and DELETE .../recent) alike.
+        false
     }
 
     fn write_path(&self, url: &mut String) {

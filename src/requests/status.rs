@@ -17,7 +17,8 @@ const STATUS_OBJECT: &str = "a Status object";
 /// `GET /api/v4/users/{user_id}/status`: one user's status.
 ///
 /// Any logged-in user may read anyone's status. A user the server has no status for
-/// (or a server with user statuses turned off) answers 404:
+/// (also an id that belongs to no user) reads as `offline`, not as an error; only a
+/// server with user statuses turned off answers 404:
 /// [`Error::is_not_found`](crate::Error::is_not_found).
 ///
 /// ```no_run
@@ -54,6 +55,11 @@ impl Endpoint for GetStatus {
 
     fn method(&self) -> Method {
         Method::Get
+    }
+
+    fn idempotent(&self) -> bool {
+        // A read.
+        true
     }
 
     fn write_path(&self, url: &mut String) {
@@ -204,6 +210,11 @@ impl Endpoint for UpdateStatus {
 
     fn method(&self) -> Method {
         Method::Put
+    }
+
+    fn idempotent(&self) -> bool {
+        // Sets the status to a value: twice is the same value.
+        true
     }
 
     fn write_path(&self, url: &mut String) {

@@ -126,6 +126,11 @@ impl Endpoint for IdList<'_> {
         Method::Post
     }
 
+    fn idempotent(&self) -> bool {
+        // A read: POST only because the ids travel in a body.
+        true
+    }
+
     fn write_path(&self, url: &mut String) {
         url.push_str("/users/status/ids");
     }

@@ -85,7 +85,9 @@ pub struct HttpRequest<'a> {
     pub headers: &'a [(&'a str, &'a str)],
     /// The body; `None` sends none (no `Content-Length`).
     pub body: Option<&'a [u8]>,
-    /// The most time the whole exchange may take, connect to last body byte.
+    /// The most time the whole exchange may take, connect to last body byte: what is
+    /// left of the call's [`timeout`](crate::SessionBuilder::timeout) when this attempt
+    /// starts. A transport that overruns it overruns the call's deadline.
     pub timeout: Duration,
     /// The largest response body to accept; larger ones are a
     /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge) error.

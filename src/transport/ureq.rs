@@ -15,7 +15,10 @@ use crate::error::{TransportError, TransportErrorKind};
 /// It never follows redirects (the session reports them as
 /// [`Error::Redirect`](crate::Error::Redirect)), returns 4xx and 5xx answers as answers,
 /// sends no header of its own beyond `Host`, `Content-Length` and `Connection`-level
-/// framing, and enforces each request's timeout and body limit.
+/// framing, and enforces each request's timeout and body limit. The timeout is ureq's
+/// `timeout_global`, which ureq checks again before every read, so an answer trickled a
+/// byte at a time still ends at the deadline; the body limit stops reading at the
+/// limit, whatever `Content-Length` says, and nothing is allocated ahead of the bytes.
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
@@ -24,13 +27,6 @@ pub struct UreqTransport {
 impl UreqTransport {
     /// A transport whose connections time out after `connect_timeout`.
     pub fn new(connect_timeout: Duration) -> Self {
-        Self::with_timeouts(connect_timeout, None)
-    }
-
-    /// As [`new`](Self::new), with `timeout` also set on the agent: a request whose
-    /// timeout is that one then runs on the agent's own configuration, without a copy
-    /// of it per request. The session builds its transport this way.
-    pub(crate) fn with_timeouts(connect_timeout: Duration, timeout: Option<Duration>) -> Self {
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -38,7 +34,6 @@ impl UreqTransport {
             .accept("")
             .accept_encoding("")
             .timeout_connect(Some(connect_timeout))
-            .timeout_global(timeout)
             .build();
         UreqTransport {
             agent: Agent::new_with_config(config),
@@ -63,29 +58,27 @@ impl UreqTransport {
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
+        let timeout = Some(request.timeout);
         match request.body {
-            Some(body) => self.run_with_timeout(builder.body(body)?, request.timeout),
-            None => self.run_with_timeout(builder.body(())?, request.timeout),
+            Some(body) => {
+                let req = builder.body(body)?;
+                let req = self
+                    .agent
+                    .configure_request(req)
+                    .timeout_global(timeout)
+                    .build();
+                self.agent.run(req)
+            }
+            None => {
+                let req = builder.body(())?;
+                let req = self
+                    .agent
+                    .configure_request(req)
+                    .timeout_global(timeout)
+                    .build();
+                self.agent.run(req)
+            }
         }
-    }
-
-    /// Runs `req` within `timeout`. When the agent's own global timeout is that one
-    /// (the session's transport), the agent's configuration serves as it is; otherwise
-    /// ureq copies the configuration into the request to change the timeout.
-    fn run_with_timeout<B: ureq::AsSendBody>(
-        &self,
-        req: http::Request<B>,
-        timeout: Duration,
-    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
-        if self.agent.config().timeouts().global == Some(timeout) {
-            return self.agent.run(req);
-        }
-        let req = self
-            .agent
-            .configure_request(req)
-            .timeout_global(Some(timeout))
-            .build();
-        self.agent.run(req)
     }
 }
 

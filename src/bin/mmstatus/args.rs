@@ -1,0 +1,297 @@
+//! The command line, declared with clap's derive API.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use mattermost_status::{CustomStatusDuration, StatusKind, UserId};
+
+use crate::when::{self, TimeSpec};
+
+const AFTER_LONG_HELP: &str = "\
+ENVIRONMENT:
+  MM_URL     The site address, as --url.
+  MM_TOKEN   A personal access token (Profile > Security > Personal Access Tokens) or a
+             session token. Read unless --token-file is given. There is no --token
+             option: a token on the command line shows in `ps` and in shell history.
+  TZ         The time zone for \"today\", \"this week\" and local times, unless --tz.
+
+TIMES AND DURATIONS:
+  DURATION   30m, 1h30m, 90s, 2h, 1d (a day is 24 hours), PT1H.
+  TIME       2025-05-03T18:00:00+02:00 or ...Z (an exact instant);
+             \"2025-05-03 18:00\" (in --tz); 18:00 (the next 18:00 in --tz).
+
+EXIT STATUS:
+  0    Success.
+  1    The server refused the request, or could not be reached.
+  2    A usage error: a missing or invalid argument, option or environment variable.
+  dnd  exits with the command's own status; 126 if it cannot be run, 127 if it is
+       not found, 128+N if it was killed by signal N.
+
+EXAMPLES:
+  export MM_URL=https://chat.example.com MM_TOKEN=...
+  mmstatus get
+  mmstatus get me 4xp9fdt77pncbef59f4k1qe83o --json
+  mmstatus set dnd --for 1h
+  mmstatus custom set 'In a meeting' --emoji calendar --duration one_hour
+  mmstatus dnd -- cargo test --release";
+
+/// Read and set Mattermost statuses: online, away, offline, Do Not Disturb, and the
+/// custom status (emoji, text, expiry).
+#[derive(Debug, Parser)]
+#[command(
+    name = "mmstatus",
+    version,
+    after_long_help = AFTER_LONG_HELP,
+    after_help = "See `mmstatus --help` for the environment, times, exit status and examples."
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options of every subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    #[arg(
+        long,
+        env = "MM_URL",
+        value_name = "URL",
+        global = true,
+        help = "The Mattermost site, such as https://chat.example.com"
+    )]
+    pub url: Option<String>,
+
+    /// Read the token from this file (surrounding whitespace ignored) instead of MM_TOKEN
+    #[arg(long, value_name = "PATH", global = true)]
+    pub token_file: Option<PathBuf>,
+
+    /// Time zone for local times, "today" and "this week": an IANA name
+    /// (Europe/Paris) or a UTC offset (+02:00). Default: TZ, else the system's
+    #[arg(long, value_name = "ZONE", global = true, allow_hyphen_values = true)]
+    pub tz: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Show the status of users (yourself by default)
+    ///
+    /// Prints a table: user id, status, whether it was set by hand, last activity and
+    /// when Do Not Disturb ends. With --json, a JSON array of the server's status
+    /// objects, in the order the users were given.
+    Get {
+        /// User ids (26 characters) or `me`; default `me`
+        #[arg(value_name = "USER", value_parser = parse_user)]
+        users: Vec<UserId>,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Set your status
+    ///
+    /// `dnd` lasts until changed, or until --for/--until, when the server puts back the
+    /// status you had before. `online` puts you back on automatic (the server follows
+    /// your activity); `away` and `offline` stay until changed.
+    Set {
+        /// The new status
+        #[arg(value_enum)]
+        status: Settable,
+        #[command(flatten)]
+        end: End,
+    },
+
+    /// Set, clear or forget custom statuses (emoji and text)
+    #[command(subcommand)]
+    Custom(CustomCommand),
+
+    /// Run a command in Do Not Disturb, then put the previous status back
+    ///
+    /// Sets DND, runs COMMAND, and when it ends (success, failure, or Ctrl-C)
+    /// restores the status you had, then exits with the command's exit status. If the
+    /// status was changed meanwhile (by you, or by the server at the DND end time), it
+    /// is left alone. Ctrl-C reaches the command as usual; if the command is still
+    /// running a second later, mmstatus passes the interrupt on (then SIGTERM, then
+    /// SIGKILL on further interrupts). If mmstatus itself is killed (SIGKILL), nothing
+    /// is restored: give --for or --until so that the server ends DND by itself.
+    Dnd {
+        #[command(flatten)]
+        end: End,
+        /// The command and its arguments, after `--`
+        #[arg(
+            value_name = "COMMAND",
+            required = true,
+            last = true,
+            num_args = 1..,
+            allow_hyphen_values = true
+        )]
+        command: Vec<OsString>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CustomCommand {
+    /// Set your custom status
+    ///
+    /// Without --for, --until or --duration it does not expire. --duration computes
+    /// the end time as Mattermost's apps do: thirty_minutes, one_hour, four_hours
+    /// (from now, seconds dropped), today (until midnight in --tz), this_week (until
+    /// Saturday 23:59:59.999 in --tz).
+    Set {
+        /// The text (at most 100 characters)
+        #[arg(value_name = "TEXT")]
+        text: String,
+        /// The emoji's name, without colons (the apps' default: speech_balloon)
+        #[arg(long, value_name = "NAME", default_value = "speech_balloon")]
+        emoji: String,
+        /// Expire as the apps' menu does
+        #[arg(long, value_name = "NAME", value_parser = parse_relative_duration,
+              conflicts_with_all = ["for", "until"])]
+        duration: Option<CustomStatusDuration>,
+        #[command(flatten)]
+        end: End,
+    },
+
+    /// Clear your custom status (the recent ones are kept)
+    Clear,
+
+    /// Remove an entry from your recent custom statuses
+    ///
+    /// The server removes only an exact match of all four fields, as it stored them:
+    /// give the same text, emoji, duration and expiry time.
+    ForgetRecent {
+        /// The text of the entry
+        #[arg(value_name = "TEXT")]
+        text: String,
+        /// Its emoji (the apps store speech_balloon when none was picked)
+        #[arg(long, value_name = "NAME", default_value = "speech_balloon")]
+        emoji: String,
+        /// Its duration label, if any: thirty_minutes, one_hour, four_hours, today,
+        /// this_week or date_and_time
+        #[arg(long, value_name = "NAME", value_parser = parse_any_duration)]
+        duration: Option<CustomStatusDuration>,
+        /// Its expiry time, exactly as stored (RFC 3339: 2025-05-03T23:59:59.999Z)
+        #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+        expires_at: Option<SystemTime>,
+    },
+}
+
+/// --for or --until, not both.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub(crate) struct End {
+    /// How long: 30m, 1h30m, 2h, 1d ...
+    #[arg(long = "for", id = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub for_: Option<Duration>,
+    /// Until when: 18:00, "2025-05-03 18:00" (in --tz), or RFC 3339
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<TimeSpec>,
+}
+
+/// The statuses a user can set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Settable {
+    /// Online (back to automatic)
+    Online,
+    /// Away
+    Away,
+    /// Offline (appear offline)
+    Offline,
+    /// Do Not Disturb
+    Dnd,
+}
+
+impl Settable {
+    pub fn kind(self) -> StatusKind {
+        match self {
+            Settable::Online => StatusKind::Online,
+            Settable::Away => StatusKind::Away,
+            Settable::Offline => StatusKind::Offline,
+            Settable::Dnd => StatusKind::Dnd,
+        }
+    }
+}
+
+/// A usage error found after parsing; `main` prints it like clap's own, with the usage
+/// of the subcommand that was run, and exits with 2.
+pub(crate) fn usage_error(
+    kind: clap::error::ErrorKind,
+    message: impl std::fmt::Display,
+) -> crate::Failure {
+    crate::Failure::Usage(kind, message.to_string())
+}
+
+/// The clap error for `failure`, rendered for the subcommand `matches` ran.
+pub(crate) fn render_usage_error(
+    matches: &clap::ArgMatches,
+    kind: clap::error::ErrorKind,
+    message: &str,
+) -> clap::Error {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut names = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        names.push(name.to_owned());
+        m = sub;
+    }
+    let mut current = cmd;
+    for name in &names {
+        match current.find_subcommand(name).cloned() {
+            Some(sub) => current = sub,
+            None => break,
+        }
+    }
+    current.error(kind, message)
+}
+
+fn reason(e: mattermost_status::Error) -> String {
+    match e {
+        mattermost_status::Error::InvalidInput { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+fn parse_user(s: &str) -> Result<UserId, String> {
+    UserId::parse(s).map_err(reason)
+}
+
+fn parse_any_duration(s: &str) -> Result<CustomStatusDuration, String> {
+    s.parse().map_err(reason)
+}
+
+fn parse_relative_duration(s: &str) -> Result<CustomStatusDuration, String> {
+    match s.parse().map_err(reason)? {
+        CustomStatusDuration::DateAndTime => {
+            Err("date_and_time needs a time: use --until TIME (or --for DURATION)".into())
+        }
+        d => Ok(d),
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    when::parse_duration(s)
+}
+
+fn parse_time(s: &str) -> Result<TimeSpec, String> {
+    when::parse_time(s)
+}
+
+fn parse_instant(s: &str) -> Result<SystemTime, String> {
+    match when::parse_time(s)? {
+        TimeSpec::Instant(t) => Ok(t),
+        _ => Err("give the exact instant with its offset, like 2025-05-03T23:59:59.999Z".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

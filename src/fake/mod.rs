@@ -1,0 +1,420 @@
+//! An in-memory Mattermost status server, for tests and demos (cargo feature `fake`).
+//!
+//! [`FakeServer`] answers the seven status endpoints the way the real server's handlers do:
+//! the same validation and its order, the same status codes, error ids and `AppError` JSON
+//! (with `request_id` and the `X-Request-ID` header), the same quirks. It holds users with
+//! tokens (one of them a system admin), their statuses, custom statuses and recent custom
+//! statuses, and a clock the test controls, so Do Not Disturb and custom statuses can end
+//! without anyone sleeping.
+//!
+//! Reach it two ways:
+//!
+//! - **in process**: a `FakeServer` is a [`Transport`]; [`FakeServer::session`] gives a
+//!   [`Session`] that talks to it with no socket at all. The fastest way for unit tests.
+//! - **over HTTP**: [`FakeServer::serve`] listens on `127.0.0.1` (a free port), so the
+//!   real [`UreqTransport`](crate::UreqTransport), curl or any program can talk to it.
+//!
+//! # Testing your own tool with it
+//!
+//! Say your tool has a "focus" command: Do Not Disturb for an hour, and a custom status
+//! saying so. Run it against the fake, then look at what the server was left with:
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use mattermost_status::fake::FakeServer;
+//! use mattermost_status::{Session, StatusKind, UpdateCustomStatus, UpdateStatus, UserId};
+//!
+//! /// The code under test: it only knows a `Session`.
+//! fn focus(session: &Session, minutes: u64) -> mattermost_status::Result<()> {
+//!     let end = SystemTime::now() + Duration::from_secs(minutes * 60);
+//!     UpdateStatus::new(UserId::me()).status(StatusKind::Dnd).until(end).send(session)?;
+//!     UpdateCustomStatus::new(UserId::me())
+//!         .emoji("headphones")
+//!         .text("Focusing")
+//!         .expires_at(end)
+//!         .send(session)?;
+//!     Ok(())
+//! }
+//!
+//! let fake = FakeServer::new();
+//! let alice = fake.user("alice").expect("FakeServer::new() has alice");
+//! let session = fake.session(&alice)?; // in process; or Session::builder(server.url())
+//!
+//! focus(&session, 60)?;
+//!
+//! let status = fake.status(alice.id).expect("a status was set");
+//! assert_eq!(status.status, StatusKind::Dnd);
+//! assert!(status.manual);
+//! assert_eq!(fake.custom_status(alice.id).map(|cs| cs.text), Some("Focusing".to_owned()));
+//!
+//! // An hour and a minute later (no sleeping), DND has ended by itself.
+//! fake.advance(Duration::from_secs(61 * 60));
+//! assert_eq!(fake.status(alice.id).map(|s| s.status), Some(StatusKind::Offline));
+//! # Ok::<(), mattermost_status::Error>(())
+//! ```
+//!
+//! Over HTTP, the same test builds its session from the served URL instead:
+//!
+//! ```
+//! # #[cfg(feature = "ureq")] {
+//! use mattermost_status::fake::FakeServer;
+//! use mattermost_status::{GetStatus, Session, StatusKind, UserId};
+//!
+//! let fake = FakeServer::new();
+//! let server = fake.serve()?; // http://127.0.0.1:<free port>, until dropped
+//! let bob = fake.user("bob").expect("FakeServer::new() has bob");
+//! let session = Session::builder(server.url()).token(&bob.token).build()?;
+//! let status = GetStatus::new(UserId::me()).send(&session)?;
+//! assert_eq!(status.status, StatusKind::Offline); // no status yet reads as offline
+//! server.stop();
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What it reproduces, and what it does not
+//!
+//! Reproduced, from the server's source (`api4/status.go`, `app/platform/status.go`,
+//! `model/custom_status.go`, `app/custom_status.go`, `web/context.go`):
+//!
+//! - 401 `api.context.session_expired.app_error` for a missing or unknown token
+//!   (`Authorization: Bearer`/`Token`, or `?access_token=`); routes that do not exist are
+//!   404 `api.context.404.app_error` and known routes with another method 405, before any
+//!   token check.
+//! - `me` in the path is the caller; other path ids must be 26 letters or digits, else 400
+//!   `api.context.invalid_url_param.app_error` naming `user_id`.
+//! - Reading any user's status needs no permission; a user with no stored status (also an
+//!   id no user has) reads as `offline`, `manual: false`, times `0`. Statuses by ids are
+//!   sorted and deduplicated, stored ones first, then the `offline` ones.
+//! - Status update: undecodable body 400 `status`; body `user_id` not the path's (after
+//!   `me`) 400 `user_id`; another user without being admin 403
+//!   `api.context.permissions.app_error`; a value other than online/away/offline/dnd 400
+//!   `status`. `online` is automatic and stamps `last_activity_at` (ms); `offline` is manual
+//!   and stamps it; `away` is manual and keeps it; `dnd` is manual, remembers the previous
+//!   status, and stores `dnd_end_time` (s) cut down to the minute (`0` = no end, past
+//!   times accepted). The minute job returns an ended DND to the previous status,
+//!   automatic: the fake runs it before every request and when its clock moves.
+//! - Leaving `ooo` turns the auto-responder off ([`FakeServer::auto_responder_active`]).
+//! - `EnableUserStatuses = false`: setters do nothing, a single status is 404
+//!   `api.status.user_not_found.app_error`, statuses by ids is `[]`.
+//! - Statuses by ids: undecodable body 400 `api.payload.parse.error`; empty list or an id
+//!   whose length is not 26 400 `user_ids`.
+//! - Custom statuses: `EnableCustomUserStatuses = false` 501 `api.custom_status.disabled`
+//!   (checked before the body); undecodable body, emoji and text both empty, or an invalid
+//!   duration/expiry pair 400 `custom_status`; 403 for another user; then Go's `PreSave`
+//!   (no duration + future expiry becomes `date_and_time`, text cut to 100 runes). Setting
+//!   one puts it first in the recent list, replacing one with the same text, at most 5.
+//!   Unsetting succeeds with none set and keeps the recent list. `expires_at` keeps the
+//!   UTC offset it was sent with, as Go's `time.Time` does.
+//! - Removing a recent one: undecodable body 400 `recent_custom_status`; a user who never
+//!   set one 400 `app.preference.get.app_error`; no entry whose Go JSON is byte-equal
+//!   (or emoji and text empty) 400
+//!   `api.custom_status.recent_custom_statuses.delete.app_error`. Both routes (`DELETE
+//!   .../recent`, `POST .../recent/delete`) are one handler.
+//! - Go's JSON decoding: field names match without regard to case, unknown fields are
+//!   ignored, anything after the first JSON value is ignored, every field of the Go struct
+//!   is type checked.
+//!
+//! Deliberately not reproduced, and why:
+//!
+//! - Websockets and activity tracking, and so away-by-inactivity: they need connected
+//!   clients, not these endpoints. A status changes only through the API,
+//!   [`FakeServer::record_activity`] (what a connecting client does) or
+//!   [`FakeServer::set_status`].
+//! - When DND ends: the server's job runs once a minute, so a real DND ends up to a minute
+//!   after its (truncated) end time; the fake ends it at the first request or clock move
+//!   at or after it, so tests need not wait for a job.
+//! - The newer status path behind the server's `AccurateStatuses` feature flag (off by
+//!   default): the fake follows the long-standing one above.
+//! - Order among stored statuses in a statuses-by-ids answer: the server's depends on its
+//!   cache and database; the fake sorts them. Clients must not rely on it (the SDK's
+//!   [`Statuses`](crate::Statuses) does not).
+//! - Cookie sessions and CSRF, rate limiting (off by default on servers; the SDK's 429
+//!   handling is tested against scripted answers), the server's request size limits,
+//!   users' other properties and the rest of the REST API: outside the seven endpoints.
+//! - Error `message` texts: they follow the server's English ones but are not guaranteed
+//!   word for word (a server translates them); rely on the ids.
+//!
+//! Two read-only routes outside the seven are served so that a client can see what the
+//! seven changed: `GET /api/v4/users/{user_id}` (id, username, roles and
+//! `props.customStatus`) and
+//! `GET /api/v4/users/{user_id}/preferences/custom_status/name/recent_custom_statuses`.
+//! A custom status that has expired is kept as it was (none of the seven endpoints clears
+//! it; the apps hide an expired one); see [`FakeServer::custom_status`].
+
+use std::fmt;
+use std::net::ToSocketAddrs;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+mod gojson;
+mod http;
+mod state;
+
+pub use self::http::FakeHttpServer;
+
+use self::state::{to_public, Answer, State};
+use crate::error::{TransportError, TransportErrorKind};
+use crate::model::{CustomStatus, Status, UserId};
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::Session;
+
+/// The address in-process sessions are built with; nothing is ever sent there.
+const IN_PROCESS_URL: &str = "http://fake-mattermost.invalid";
+
+/// An account on a [`FakeServer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FakeUser {
+    /// The user's id (the same in every run: it is derived from the username).
+    pub id: UserId,
+    /// The username.
+    pub username: String,
+    /// The token that logs in as this user (also derived from the username: not a secret).
+    pub token: String,
+    /// `true` for a system admin, who may change other users' statuses.
+    pub is_admin: bool,
+}
+
+/// An in-memory Mattermost status server. See the [module docs](self).
+///
+/// Cloning it is cheap and the clones share one state: keep one in the test to look at
+/// and change the state while the code under test talks to another (or to
+/// [`serve`](FakeServer::serve)'s socket).
+#[derive(Clone)]
+pub struct FakeServer {
+    state: Arc<Mutex<State>>,
+}
+
+impl Default for FakeServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FakeServer {
+    /// A server with a system admin `sysadmin` and two users, `alice` and `bob`, none of
+    /// whom has a status yet. Its clock is the machine's until moved.
+    pub fn new() -> Self {
+        let fake = Self::empty();
+        fake.add_admin("sysadmin");
+        fake.add_user("alice");
+        fake.add_user("bob");
+        fake
+    }
+
+    /// A server with no users.
+    pub fn empty() -> Self {
+        FakeServer {
+            state: Arc::new(Mutex::new(State::new())),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is plain data and every change to it is complete when made: a panic
+        // elsewhere cannot leave it half-changed.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a regular user, or returns the user who already has this name.
+    pub fn add_user(&self, username: &str) -> FakeUser {
+        public_user(self.lock().add_user(username, false))
+    }
+
+    /// Adds a system admin, or returns the user who already has this name.
+    pub fn add_admin(&self, username: &str) -> FakeUser {
+        public_user(self.lock().add_user(username, true))
+    }
+
+    /// The user with this name.
+    pub fn user(&self, username: &str) -> Option<FakeUser> {
+        self.lock().user_by_name(username).map(public_user)
+    }
+
+    /// Every user, in the order they were added.
+    pub fn users(&self) -> Vec<FakeUser> {
+        self.lock().users().iter().map(public_user).collect()
+    }
+
+    /// A session logged in as `user` that talks to this server in process (no socket).
+    pub fn session(&self, user: &FakeUser) -> crate::Result<Session> {
+        Session::builder(IN_PROCESS_URL)
+            .token(user.token.clone())
+            .transport(self.clone())
+            .build()
+    }
+
+    /// Serves this server over HTTP on `127.0.0.1`, on a port the system picks.
+    pub fn serve(&self) -> std::io::Result<FakeHttpServer> {
+        self.serve_on("127.0.0.1:0")
+    }
+
+    /// Serves this server over HTTP on `addr`.
+    pub fn serve_on(&self, addr: impl ToSocketAddrs) -> std::io::Result<FakeHttpServer> {
+        FakeHttpServer::start(self.clone(), addr)
+    }
+
+    // ---- the clock ----
+
+    /// The server's time.
+    pub fn now(&self) -> SystemTime {
+        self.lock().now()
+    }
+
+    /// Moves the server's clock ahead; DND whose end has come ends at once.
+    pub fn advance(&self, by: Duration) {
+        self.lock().advance(by);
+    }
+
+    /// Stops the server's clock at `now` (it no longer follows the machine's).
+    pub fn set_now(&self, now: SystemTime) {
+        self.lock().set_now(now);
+    }
+
+    // ---- configuration ----
+
+    /// `ServiceSettings.EnableUserStatuses` (default on).
+    pub fn set_enable_user_statuses(&self, enabled: bool) {
+        self.lock().enable_user_statuses = enabled;
+    }
+
+    /// `TeamSettings.EnableCustomUserStatuses` (default on).
+    pub fn set_enable_custom_user_statuses(&self, enabled: bool) {
+        self.lock().enable_custom_user_statuses = enabled;
+    }
+
+    // ---- the state ----
+
+    /// The stored status of `user_id`; `None` when the server has none (the API then
+    /// answers `offline`).
+    pub fn status(&self, user_id: UserId) -> Option<Status> {
+        let mut state = self.lock();
+        state.expire_dnd();
+        state
+            .stored_status(user_id.as_str())
+            .map(|s| to_public(user_id, s))
+    }
+
+    /// Stores `status` as it is, to start a test from it (for example `ooo`, which the API
+    /// cannot set: it also turns the user's auto-responder on). A DND stored this way ends
+    /// back in the status stored before it, or `offline`.
+    pub fn set_status(&self, status: &Status) {
+        self.lock().seed_status(status);
+    }
+
+    /// The user was active (a web or mobile client connected): `online`, automatic, unless
+    /// a status set by hand is in force.
+    pub fn record_activity(&self, user_id: UserId) {
+        self.lock().set_status_online(user_id.as_str(), false);
+    }
+
+    /// The custom status of `user_id`, as stored. An expired one is kept (the apps hide
+    /// it): compare its `expires_at` with [`now`](FakeServer::now).
+    pub fn custom_status(&self, user_id: UserId) -> Option<CustomStatus> {
+        let state = self.lock();
+        state
+            .user(user_id.as_str())?
+            .custom_status
+            .as_ref()
+            .map(|cs| cs.to_public())
+    }
+
+    /// The custom status of `user_id` as the server's JSON (`props.customStatus`), byte
+    /// for byte.
+    pub fn custom_status_json(&self, user_id: UserId) -> Option<String> {
+        let state = self.lock();
+        state
+            .user(user_id.as_str())?
+            .custom_status
+            .as_ref()
+            .map(|cs| cs.encode())
+    }
+
+    /// The recent custom statuses of `user_id`, newest first.
+    pub fn recent_custom_statuses(&self, user_id: UserId) -> Vec<CustomStatus> {
+        let state = self.lock();
+        state
+            .user(user_id.as_str())
+            .and_then(|u| u.recent.as_ref())
+            .map(|list| list.iter().map(|cs| cs.to_public()).collect())
+            .unwrap_or_default()
+    }
+
+    /// `true` while the user's out-of-office auto-responder is on (see
+    /// [`set_status`](FakeServer::set_status)); setting any other status turns it off.
+    pub fn auto_responder_active(&self, user_id: UserId) -> bool {
+        self.lock()
+            .user(user_id.as_str())
+            .is_some_and(|u| u.auto_responder)
+    }
+
+    /// How many HTTP requests the server has answered, in process and over sockets.
+    pub fn request_count(&self) -> u64 {
+        self.lock().request_count()
+    }
+
+    fn answer(
+        &self,
+        method: &str,
+        target: &str,
+        authorization: Option<&str>,
+        body: &[u8],
+    ) -> Answer {
+        self.lock().handle(method, target, authorization, body)
+    }
+}
+
+fn public_user(u: &state::User) -> FakeUser {
+    FakeUser {
+        // Derived ids are always valid; `me` would only mean "no such user" here.
+        id: UserId::parse(&u.id).unwrap_or_else(|_| UserId::me()),
+        username: u.username.clone(),
+        token: u.token.clone(),
+        is_admin: u.admin,
+    }
+}
+
+impl fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("FakeServer")
+            .field("users", &state.users().len())
+            .field("requests", &state.request_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Answers in process: the request never leaves the test.
+impl Transport for FakeServer {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let target = match request.url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => {
+                return Err(TransportError::new(
+                    TransportErrorKind::InvalidRequest,
+                    format!("not an absolute URL: {}", request.url),
+                ))
+            }
+        };
+        let answer = self.answer(
+            request.method.as_str(),
+            target,
+            request.header("Authorization"),
+            request.body.unwrap_or_default(),
+        );
+        if answer.body.len() as u64 > request.max_response_bytes {
+            return Err(TransportError::new(
+                TransportErrorKind::BodyTooLarge,
+                format!(
+                    "the answer has {} bytes, more than the limit of {}",
+                    answer.body.len(),
+                    request.max_response_bytes
+                ),
+            ));
+        }
+        Ok(HttpResponse::new(
+            answer.status,
+            answer.headers,
+            answer.body,
+        ))
+    }
+}

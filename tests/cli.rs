@@ -1,0 +1,584 @@
+//! The `mmstatus` binary, run as a user would, against a server on 127.0.0.1.
+#![cfg(feature = "cli")]
+
+mod stub_server;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, SystemTime};
+
+use mattermost_status::{CustomStatus, CustomStatusDuration, Status, StatusKind};
+use stub_server::{start_server, TestServer, ALICE, BOB, ME, TOKEN};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mmstatus");
+
+/// `mmstatus ARGS` with MM_URL and MM_TOKEN set for `server`, in UTC.
+fn mmstatus(server: &TestServer) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env("MM_URL", &server.url)
+        .env("MM_TOKEN", TOKEN)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(server: &TestServer, args: &[&str]) -> Output {
+    mmstatus(server).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_code(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+#[test]
+fn get_defaults_to_me_as_a_table() {
+    let server = start_server();
+    server.set_status(
+        ME,
+        StatusKind::Dnd,
+        true,
+        Some(SystemTime::now() + Duration::from_secs(7200)),
+    );
+    let o = run(&server, &["get"]);
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("USER") && header.contains("DND ENDS"),
+        "{out}"
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with(ME) && row.contains(" dnd ") && row.contains("yes"),
+        "{out}"
+    );
+    assert!(row.ends_with("+00:00"), "the DND end is shown: {out}");
+    assert_eq!(server.state().requests, ["GET /api/v4/users/me/status"]);
+}
+
+#[test]
+fn get_many_as_json_keeps_the_order_asked() {
+    let server = start_server();
+    let o = run(&server, &["get", BOB, "me", ALICE, "--json"]);
+    assert_code(&o, 0);
+    let statuses: Vec<Status> = serde_json::from_slice(&o.stdout).unwrap();
+    let got: Vec<(String, StatusKind)> = statuses
+        .iter()
+        .map(|s| (s.user_id.to_string(), s.status.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (BOB.to_owned(), StatusKind::Offline),
+            (ME.to_owned(), StatusKind::Online),
+            (ALICE.to_owned(), StatusKind::Away),
+        ]
+    );
+    assert!(statuses[2].manual);
+}
+
+#[test]
+fn get_refuses_a_bad_id_naming_the_argument() {
+    let server = start_server();
+    let o = run(&server, &["get", "not-an-id"]);
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("'[USER]...'"), "{}", stderr(&o));
+    assert!(server.state().requests.is_empty());
+}
+
+#[test]
+fn get_reports_server_errors_with_exit_1() {
+    let server = start_server();
+    let o = run(&server, &["get", "aaaaaaaaaaaaaaaaaaaaaaaaaa"]);
+    assert_code(&o, 1);
+    assert!(stderr(&o).contains("404"), "{}", stderr(&o));
+}
+
+#[test]
+fn set_each_status() {
+    let server = start_server();
+    for (arg, manual) in [
+        ("away", true),
+        ("offline", true),
+        ("online", false),
+        ("dnd", true),
+    ] {
+        let o = run(&server, &["set", arg]);
+        assert_code(&o, 0);
+        assert_eq!(stdout(&o).trim(), arg);
+        let s = server.status(ME);
+        assert_eq!(s.status.as_str(), arg);
+        assert_eq!(s.manual, manual, "{arg}");
+        assert_eq!(s.dnd_end_time, None);
+    }
+}
+
+#[test]
+fn set_dnd_for_a_while() {
+    let server = start_server();
+    let before = SystemTime::now();
+    let o = run(&server, &["set", "dnd", "--for", "1h30m"]);
+    assert_code(&o, 0);
+    assert!(stdout(&o).starts_with("dnd until "), "{}", stdout(&o));
+    let end = server.status(ME).dnd_end_time.unwrap();
+    let after = SystemTime::now();
+    assert!(end > before + Duration::from_secs(5400 - 61), "{end:?}");
+    assert!(end <= after + Duration::from_secs(5400));
+}
+
+#[test]
+fn set_dnd_until_an_instant() {
+    let server = start_server();
+    let o = run(
+        &server,
+        &["set", "dnd", "--until", "2999-01-01T10:00:00+02:00"],
+    );
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o).trim(), "dnd until 2999-01-01 08:00:00 +00:00");
+}
+
+#[test]
+fn set_refuses_bad_combinations_before_sending() {
+    let server = start_server();
+    for (args, needle) in [
+        (
+            &["set", "away", "--for", "1h"][..],
+            "--for and --until only go with `dnd`",
+        ),
+        (
+            &["set", "dnd", "--for", "1h", "--until", "18:00"][..],
+            "cannot be used with",
+        ),
+        (
+            &["set", "dnd", "--until", "2001-01-01 10:00"][..],
+            "'--until <TIME>'",
+        ),
+        (&["set", "dnd", "--for", "10"][..], "'--for <DURATION>'"),
+        (&["set", "busy"][..], "'<STATUS>'"),
+        (&["set", "dnd", "--tz", "Mars/Base"][..], "'--tz <ZONE>'"),
+    ] {
+        let o = run(&server, args);
+        assert_code(&o, 2);
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+    assert!(server.state().requests.is_empty());
+}
+
+#[test]
+fn configuration_errors() {
+    let server = start_server();
+    let o = mmstatus(&server)
+        .env_remove("MM_TOKEN")
+        .arg("get")
+        .output()
+        .unwrap();
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("MM_TOKEN"), "{}", stderr(&o));
+
+    let o = mmstatus(&server)
+        .env_remove("MM_URL")
+        .arg("get")
+        .output()
+        .unwrap();
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("MM_URL"), "{}", stderr(&o));
+
+    let o = mmstatus(&server)
+        .args(["--url", "ftp://x", "get"])
+        .output()
+        .unwrap();
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("--url"), "{}", stderr(&o));
+
+    let o = mmstatus(&server)
+        .env("MM_TOKEN", "wrong")
+        .arg("get")
+        .output()
+        .unwrap();
+    assert_code(&o, 1);
+    assert!(stderr(&o).contains("401"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("wrong"), "the token is never shown");
+
+    let dir = std::env::temp_dir().join(format!("mmstatus-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
+    let o = mmstatus(&server)
+        .env_remove("MM_TOKEN")
+        .arg("--token-file")
+        .arg(&file)
+        .arg("get")
+        .output()
+        .unwrap();
+    assert_code(&o, 0);
+    let o = mmstatus(&server)
+        .arg("--token-file")
+        .arg(dir.join("missing"))
+        .arg("get")
+        .output()
+        .unwrap();
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("--token-file"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn custom(server: &TestServer) -> Option<CustomStatus> {
+    server.state().custom.get(ME).cloned()
+}
+
+#[test]
+fn custom_set_with_a_menu_duration() {
+    let server = start_server();
+    let before = SystemTime::now();
+    let o = run(
+        &server,
+        &[
+            "custom",
+            "set",
+            "In a meeting",
+            "--emoji",
+            "calendar",
+            "--duration",
+            "one_hour",
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(stdout(&o).starts_with("custom status set: :calendar: In a meeting (until "));
+    let cs = custom(&server).unwrap();
+    assert_eq!(
+        (cs.emoji.as_str(), cs.text.as_str()),
+        ("calendar", "In a meeting")
+    );
+    assert_eq!(cs.duration, Some(CustomStatusDuration::OneHour));
+    let end = cs.expires_at.unwrap();
+    let secs = end.duration_since(SystemTime::UNIX_EPOCH).unwrap();
+    assert_eq!(secs.as_nanos() % 60_000_000_000, 0, "whole minutes");
+    assert!(
+        end > before + Duration::from_secs(3600 - 60)
+            && end <= SystemTime::now() + Duration::from_secs(3600)
+    );
+    assert_eq!(server.state().recent[ME].len(), 1);
+}
+
+#[test]
+fn custom_set_this_week_ends_on_saturday_in_the_zone() {
+    let server = start_server();
+    let o = run(
+        &server,
+        &[
+            "custom",
+            "set",
+            "Vacation",
+            "--duration",
+            "this_week",
+            "--tz",
+            "-05:00",
+        ],
+    );
+    assert_code(&o, 0);
+    let cs = custom(&server).unwrap();
+    let end = jiff::Timestamp::try_from(cs.expires_at.unwrap()).unwrap();
+    let local = end.to_zoned_datetime(jiff::tz::TimeZone::fixed(
+        jiff::tz::Offset::from_hours(-5).unwrap(),
+    ));
+    assert_eq!(local.weekday(), jiff::civil::Weekday::Saturday);
+    assert_eq!(local.time().to_string(), "23:59:59.999");
+    assert_eq!(cs.emoji, "speech_balloon", "the apps' default emoji");
+}
+
+#[test]
+fn custom_set_until_and_for_and_forever() {
+    let server = start_server();
+    let o = run(
+        &server,
+        &["custom", "set", "Flying", "--until", "2999-06-01T12:00:00Z"],
+    );
+    assert_code(&o, 0);
+    let cs = custom(&server).unwrap();
+    assert_eq!(cs.duration, Some(CustomStatusDuration::DateAndTime));
+    assert_eq!(
+        serde_json::to_value(&cs).unwrap()["expires_at"],
+        "2999-06-01T12:00:00Z"
+    );
+
+    let o = run(&server, &["custom", "set", "Focus", "--for", "45m"]);
+    assert_code(&o, 0);
+    assert_eq!(
+        custom(&server).unwrap().duration,
+        Some(CustomStatusDuration::DateAndTime)
+    );
+
+    let o = run(&server, &["custom", "set", "Remote"]);
+    assert_code(&o, 0);
+    assert!(stdout(&o).contains("(does not expire)"));
+    let cs = custom(&server).unwrap();
+    assert_eq!((cs.duration, cs.expires_at), (None, None));
+}
+
+#[test]
+fn custom_set_refuses_bad_input() {
+    let server = start_server();
+    for (args, needle) in [
+        (
+            &["custom", "set", "Late", "--until", "2001-01-01T00:00:00Z"][..],
+            "'--until <TIME>'",
+        ),
+        (
+            &["custom", "set", "x", "--duration", "date_and_time"][..],
+            "--until",
+        ),
+        (
+            &["custom", "set", "x", "--duration", "forever"][..],
+            "'--duration <NAME>'",
+        ),
+        (
+            &["custom", "set", "x", "--duration", "today", "--for", "1h"][..],
+            "cannot be used with",
+        ),
+        (&["custom", "set", &"x".repeat(101)][..], "text"),
+    ] {
+        let o = run(&server, args);
+        assert_code(&o, 2);
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+    assert!(server.state().requests.is_empty());
+}
+
+#[test]
+fn custom_clear() {
+    let server = start_server();
+    assert_code(&run(&server, &["custom", "set", "Lunch"]), 0);
+    assert!(custom(&server).is_some());
+    let o = run(&server, &["custom", "clear"]);
+    assert_code(&o, 0);
+    assert!(custom(&server).is_none());
+    assert_eq!(
+        server.state().recent[ME].len(),
+        1,
+        "recent statuses are kept"
+    );
+}
+
+#[test]
+fn custom_forget_recent_needs_an_exact_match() {
+    let server = start_server();
+    assert_code(
+        &run(&server, &["custom", "set", "Lunch", "--emoji", "hamburger"]),
+        0,
+    );
+    assert_code(
+        &run(
+            &server,
+            &["custom", "set", "Trip", "--until", "2999-06-01T12:00:00.5Z"],
+        ),
+        0,
+    );
+    // Wrong emoji: the server finds nothing.
+    let o = run(&server, &["custom", "forget-recent", "Lunch"]);
+    assert_code(&o, 1);
+    assert!(stderr(&o).contains("400"), "{}", stderr(&o));
+
+    let o = run(
+        &server,
+        &["custom", "forget-recent", "Lunch", "--emoji", "hamburger"],
+    );
+    assert_code(&o, 0);
+    let o = run(
+        &server,
+        &[
+            "custom",
+            "forget-recent",
+            "Trip",
+            "--duration",
+            "date_and_time",
+            "--expires-at",
+            "2999-06-01T14:00:00.500+02:00",
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(server.state().recent[ME].is_empty());
+}
+
+// --- dnd -- COMMAND ---------------------------------------------------------------
+
+#[test]
+fn dnd_runs_the_command_in_dnd_then_restores() {
+    let server = start_server();
+    server.set_status(ME, StatusKind::Away, true, None);
+    // The command itself reads the status: it must see DND.
+    let o = run(&server, &["dnd", "--for", "2h", "--", BIN, "get", "--json"]);
+    assert_code(&o, 0);
+    let during: Vec<Status> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(during[0].status, StatusKind::Dnd);
+    assert!(during[0].dnd_end_time.is_some());
+    let after = server.status(ME);
+    assert_eq!((after.status, after.manual), (StatusKind::Away, true));
+}
+
+#[test]
+fn dnd_restores_after_a_failing_command_and_passes_its_code() {
+    let server = start_server();
+    let o = run(&server, &["dnd", "--", "sh", "-c", "exit 3"]);
+    assert_code(&o, 3);
+    let after = server.status(ME);
+    assert_eq!((after.status, after.manual), (StatusKind::Online, false));
+    let puts = server
+        .state()
+        .requests
+        .iter()
+        .filter(|r| r.starts_with("PUT"))
+        .count();
+    assert_eq!(puts, 2, "set DND, then restore");
+}
+
+#[test]
+fn dnd_restores_a_previous_dnd_with_its_end_time() {
+    let server = start_server();
+    let end = SystemTime::now() + Duration::from_secs(3 * 3600);
+    server.set_status(ME, StatusKind::Dnd, true, Some(end));
+    let o = run(&server, &["dnd", "--for", "10m", "--", "true"]);
+    assert_code(&o, 0);
+    let after = server.status(ME);
+    assert_eq!(after.status, StatusKind::Dnd);
+    assert_eq!(
+        after.dnd_end_time,
+        Some(stub_server::truncate_to_minute(end))
+    );
+}
+
+#[test]
+fn dnd_leaves_a_status_changed_meanwhile_alone() {
+    let server = start_server();
+    server.set_status(ME, StatusKind::Offline, true, None);
+    let o = run(&server, &["dnd", "--", BIN, "set", "away"]);
+    assert_code(&o, 0);
+    assert_eq!(server.status(ME).status, StatusKind::Away);
+}
+
+#[test]
+fn dnd_with_a_missing_command_exits_127_and_restores() {
+    let server = start_server();
+    server.set_status(ME, StatusKind::Away, true, None);
+    let o = run(&server, &["dnd", "--", "/nonexistent/command"]);
+    assert_code(&o, 127);
+    assert!(stderr(&o).contains("cannot run"), "{}", stderr(&o));
+    assert_eq!(server.status(ME).status, StatusKind::Away);
+}
+
+#[test]
+fn dnd_restores_when_interrupted() {
+    let server = start_server();
+    server.set_status(ME, StatusKind::Away, true, None);
+    let mut child = mmstatus(&server)
+        .args(["dnd", "--", "sh", "-c", "echo started; exec sleep 60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "started");
+    assert_eq!(
+        server.status(ME).status,
+        StatusKind::Dnd,
+        "DND during the command"
+    );
+
+    // SIGINT to mmstatus alone, as `kill -INT <pid>` does (not to its process group).
+    let killed = Command::new("sh")
+        .args(["-c", "kill -INT \"$1\"", "sh", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "128 + SIGINT: the command was interrupted"
+    );
+    let after = server.status(ME);
+    assert_eq!((after.status, after.manual), (StatusKind::Away, true));
+}
+
+/// Ctrl-C in a terminal: SIGINT to the whole foreground process group, the tool and the
+/// command alike.
+#[cfg(unix)]
+#[test]
+fn dnd_restores_after_ctrl_c_to_the_process_group() {
+    use std::os::unix::process::CommandExt;
+
+    let server = start_server();
+    server.set_status(ME, StatusKind::Offline, true, None);
+    let mut child = mmstatus(&server)
+        .args([
+            "dnd",
+            "--for",
+            "1h",
+            "--",
+            "sh",
+            "-c",
+            "echo started; exec sleep 60",
+        ])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "started");
+    let group = format!("-{}", child.id());
+    let killed = Command::new("sh")
+        .args(["-c", "kill -INT \"$1\"", "sh", &group])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let after = server.status(ME);
+    assert_eq!((after.status, after.manual), (StatusKind::Offline, true));
+}
+
+#[test]
+fn dnd_needs_a_command() {
+    let server = start_server();
+    let o = run(&server, &["dnd", "--for", "1h"]);
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("<COMMAND>"), "{}", stderr(&o));
+    assert!(server.state().requests.is_empty());
+}
+
+#[test]
+fn help_and_version() {
+    let server = start_server();
+    let o = run(&server, &["--help"]);
+    assert_code(&o, 0);
+    let help = stdout(&o);
+    for needle in ["EXIT STATUS", "MM_TOKEN", "get", "set", "custom", "dnd"] {
+        assert!(help.contains(needle), "{needle}");
+    }
+    let o = run(&server, &["--version"]);
+    assert_code(&o, 0);
+    assert!(stdout(&o).starts_with("mmstatus "));
+    assert_code(&run(&server, &[]), 2);
+}

@@ -1,0 +1,121 @@
+//! The token: read from the environment or a file without the caller holding the
+//! string, sent only as `Authorization: Bearer`, shown nowhere.
+
+#![cfg(feature = "ureq")] // the built-in transport talks to the fault server
+
+mod support;
+
+use std::path::PathBuf;
+
+use mattermost_status::{Error, GetStatus, RetryPolicy, Session, SessionBuilder, UserId};
+use support::fault_server::{json, FaultServer};
+use support::{assert_no_token, STATUS_BODY, TOKEN, USER};
+
+fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "mattermost-status-test-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+#[test]
+fn token_from_env_is_read_trimmed_and_sent_as_bearer() {
+    let server = FaultServer::always(json(200, STATUS_BODY));
+    let var = "MATTERMOST_STATUS_TEST_TOKEN_ENV";
+    std::env::set_var(var, format!("  {TOKEN}\n"));
+    let builder = Session::builder(server.url()).token_from_env(var);
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains(TOKEN), "{shown}");
+    let seen = authorization_seen_at(&server, builder);
+    assert_eq!(seen.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+    std::env::remove_var(var);
+}
+
+#[test]
+fn token_from_file_is_read_trimmed_and_sent_as_bearer() {
+    let server = FaultServer::always(json(200, STATUS_BODY));
+    let path = temp_file("token", format!("{TOKEN}\n").as_bytes());
+    let builder = Session::builder(server.url()).token_from_file(&path);
+    let seen = authorization_seen_at(&server, builder);
+    assert_eq!(seen.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+    let _ = std::fs::remove_file(path);
+}
+
+fn authorization_seen_at(server: &FaultServer, builder: SessionBuilder) -> Option<String> {
+    let session = builder.retry(RetryPolicy::none()).build().expect("session");
+    let shown = format!("{session:?}");
+    assert!(!shown.contains(TOKEN), "{shown}");
+    GetStatus::new(USER.parse::<UserId>().unwrap())
+        .send(&session)
+        .expect("call");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    requests[0].header("Authorization")
+}
+
+#[test]
+fn a_missing_token_source_is_an_invalid_input_naming_it() {
+    let err = Session::builder("https://chat.example.com")
+        .token_from_env("MATTERMOST_STATUS_TEST_TOKEN_UNSET")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field: "token", reason } if reason.contains("MATTERMOST_STATUS_TEST_TOKEN_UNSET")),
+        "{err:?}"
+    );
+    let err = Session::builder("https://chat.example.com")
+        .token_from_file("/nonexistent/mattermost-status/token")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field: "token", reason } if reason.contains("/nonexistent/mattermost-status/token")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_bad_token_in_a_file_or_variable_is_refused_without_being_repeated() {
+    // A token with a space inside cannot be a header value: refused, never echoed.
+    let bad = format!("{TOKEN} {TOKEN}");
+    let path = temp_file("bad-token", bad.as_bytes());
+    let err = Session::builder("https://chat.example.com")
+        .token_from_file(&path)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { field: "token", .. }),
+        "{err:?}"
+    );
+    assert_no_token(&err);
+    let _ = std::fs::remove_file(path);
+
+    let var = "MATTERMOST_STATUS_TEST_TOKEN_BAD";
+    std::env::set_var(var, format!("{TOKEN}\u{7f}"));
+    let err = Session::builder("https://chat.example.com")
+        .token_from_env(var)
+        .build()
+        .unwrap_err();
+    std::env::remove_var(var);
+    assert!(
+        matches!(err, Error::InvalidInput { field: "token", .. }),
+        "{err:?}"
+    );
+    assert_no_token(&err);
+}
+
+#[test]
+fn the_token_is_not_sent_anywhere_but_the_authorization_header() {
+    let server = FaultServer::always(json(200, STATUS_BODY));
+    let seen = authorization_seen_at(&server, Session::builder(server.url()).token(TOKEN));
+    assert_eq!(seen.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+    let request = &server.requests()[0];
+    let elsewhere = request
+        .head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("authorization:"))
+        .any(|l| l.contains(TOKEN));
+    assert!(!elsewhere, "{}", request.head);
+    assert!(!String::from_utf8_lossy(&request.body).contains(TOKEN));
+}
