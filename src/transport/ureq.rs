@@ -27,6 +27,17 @@ pub struct UreqTransport {
 impl UreqTransport {
     /// A transport whose connections time out after `connect_timeout`.
     pub fn new(connect_timeout: Duration) -> Self {
+        Self::with_call_timeout(connect_timeout, None)
+    }
+
+    /// The session's transport: as [`new`](Self::new), and the agent's own global
+    /// timeout set to [`AGENT_TIMEOUT_SLACK`] under the session's `timeout`, so that a
+    /// first attempt (which gets almost all of the call's time) runs on the agent's
+    /// configuration instead of a per-request copy of it (see `run_within`).
+    pub(crate) fn with_call_timeout(connect_timeout: Duration, timeout: Option<Duration>) -> Self {
+        let agent_timeout = timeout
+            .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
+            .filter(|t| !t.is_zero());
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -34,6 +45,7 @@ impl UreqTransport {
             .accept("")
             .accept_encoding("")
             .timeout_connect(Some(connect_timeout))
+            .timeout_global(agent_timeout)
             .build();
         UreqTransport {
             agent: Agent::new_with_config(config),
@@ -58,29 +70,45 @@ impl UreqTransport {
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
-        let timeout = Some(request.timeout);
         match request.body {
-            Some(body) => {
-                let req = builder.body(body)?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .build();
-                self.agent.run(req)
-            }
-            None => {
-                let req = builder.body(())?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .build();
-                self.agent.run(req)
-            }
+            Some(body) => self.run_within(builder.body(body)?, request.timeout),
+            None => self.run_within(builder.body(())?, request.timeout),
         }
     }
+
+    /// Runs `req` so that it ends within `timeout`.
+    ///
+    /// ureq changes a timeout per request by cloning the agent's whole configuration
+    /// into the request (a map and a copy on every call). When the agent's own global
+    /// timeout is no longer than `timeout` and at most [`AGENT_TIMEOUT_SLACK`] shorter,
+    /// the agent's configuration serves as it is: the request may end up to that much
+    /// *earlier* than asked, never later. That is the case of a session's first attempt.
+    fn run_within<B: ureq::AsSendBody>(
+        &self,
+        req: http::Request<B>,
+        timeout: Duration,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let agent_fits = self
+            .agent
+            .config()
+            .timeouts()
+            .global
+            .is_some_and(|own| own <= timeout && timeout - own <= AGENT_TIMEOUT_SLACK);
+        if agent_fits {
+            return self.agent.run(req);
+        }
+        let req = self
+            .agent
+            .configure_request(req)
+            .timeout_global(Some(timeout))
+            .build();
+        self.agent.run(req)
+    }
 }
+
+/// How much earlier than asked a request may time out so that it can run on the agent's
+/// own configuration (see `UreqTransport::run_within`).
+const AGENT_TIMEOUT_SLACK: Duration = Duration::from_millis(1);
 
 impl Default for UreqTransport {
     /// Connect timeout: 10 seconds.
