@@ -6,7 +6,8 @@
 # Two throwaway programs are built from scratch (empty target dirs, same Cargo.lock):
 #   crate:    examples/get_status.rs, depending on this crate (default features)
 #   baseline: the same program hand-written on ureq (same features) + serde_json
-# and, for --no-default-features, this crate's lib alone vs serde_json alone.
+# and, for --no-default-features, this crate's lib alone vs serde_json alone (and vs
+# serde_json + serde's derive, which typed hand-written code needs too).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-2}
@@ -57,12 +58,14 @@ $json_req
 serde = { version = \"1\", features = [\"derive\"] }" "$work/baseline.rs"
 mk crate_nodefault "mattermost-status = { path = \"$here\", default-features = false }" "$work/empty.rs"
 mk baseline_nodefault "$json_req" "$work/empty.rs"
+mk baseline_nodefault_derive "$json_req
+serde = { version = \"1\", features = [\"derive\"] }" "$work/empty.rs"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| program | crates (cargo tree -e normal, sort -u) | unique crates |"
 echo "|---|---:|---:|"
-for p in crate_default baseline_default crate_nodefault baseline_nodefault; do
+for p in crate_default baseline_default crate_nodefault baseline_nodefault baseline_nodefault_derive; do
   lines=$(cd "$work/$p" && cargo tree --offline -e normal --prefix none | sort -u | wc -l)
   uniq=$(cd "$work/$p" && cargo tree --offline -e normal --prefix none | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
   echo "| $p | $lines | $uniq |"
@@ -71,13 +74,16 @@ echo
 echo "| round | program | clean release build (s) | stripped binary (bytes) |"
 echo "|---|---|---:|---:|"
 for r in $(seq 1 "$rounds"); do
-  for p in baseline_default crate_default baseline_nodefault crate_nodefault; do
+  for p in baseline_default crate_default baseline_nodefault baseline_nodefault_derive crate_nodefault; do
     rm -rf "$work/$p/target"
     start=$(date +%s.%N)
     (cd "$work/$p" && cargo build --offline --release -q)
     end=$(date +%s.%N)
-    strip -o "$work/$p.stripped" "$work/$p/target/release/$p"
-    size=$(stat -c %s "$work/$p.stripped")
+    size="n/a (no program: nothing to send with)"
+    if [[ $p == *_default ]]; then
+      strip -o "$work/$p.stripped" "$work/$p/target/release/$p"
+      size=$(stat -c %s "$work/$p.stripped")
+    fi
     printf '| %s | %s | %.1f | %s |\n' "$r" "$p" "$(echo "$end - $start" | bc)" "$size"
   done
 done

@@ -174,6 +174,9 @@ fn time_batch(op: &dyn Fn(), n: u32) -> (Duration, Duration) {
     (start.elapsed(), thread_cpu() - cpu)
 }
 
+/// Operations at least this slow are timed call by call (see the table's note).
+const PER_CALL_FROM: Duration = Duration::from_micros(10);
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -279,7 +282,44 @@ fn main() {
 
         // [wall crate, wall hand, wall ratio, cpu crate, cpu hand, cpu ratio]
         let mut m: [Vec<f64>; 6] = Default::default();
+        if one >= PER_CALL_FROM {
+            // Slow enough to time each call: alternate the sides call by call, so both
+            // see the same machine, and take medians (robust to preemption spikes).
+            let pairs = batch.clamp(5, 200) as usize;
+            let mut all: [Vec<f64>; 4] = Default::default();
+            for _ in 0..rounds {
+                let mut block: [Vec<f64>; 4] = Default::default();
+                for p in 0..pairs {
+                    let (c, h) = if p % 2 == 0 {
+                        let c = time_batch(&*case.crate_side, 1);
+                        (c, time_batch(&*case.hand_side, 1))
+                    } else {
+                        let h = time_batch(&*case.hand_side, 1);
+                        (time_batch(&*case.crate_side, 1), h)
+                    };
+                    for (v, d) in block.iter_mut().zip([c.0, h.0, c.1, h.1]) {
+                        v.push(d.as_secs_f64());
+                    }
+                }
+                let [cw, hw, cc, hc] = block.each_mut().map(|v| median(v));
+                for (v, x) in m.iter_mut().zip([cw, hw, cw / hw, cc, hc, cc / hc]) {
+                    v.push(x);
+                }
+                for (a, b) in all.iter_mut().zip(block) {
+                    a.extend(b);
+                }
+            }
+            // Per-call medians over all calls, ratios per block.
+            let [cw, hw, cc, hc] = all.each_mut().map(|v| median(v));
+            m[0] = vec![cw];
+            m[1] = vec![hw];
+            m[3] = vec![cc];
+            m[4] = vec![hc];
+        }
         for r in 0..rounds {
+            if one >= PER_CALL_FROM {
+                break;
+            }
             let (c, h) = if r % 2 == 0 {
                 let c = time_batch(&*case.crate_side, batch);
                 (c, time_batch(&*case.hand_side, batch))
@@ -309,8 +349,13 @@ fn main() {
         println!("| {} | {} |", case.name, row.join(" | "));
     }
     println!(
-        "\n{rounds} rounds per operation, each a batch of crate calls and a batch of \
-         hand-written calls back to back (~{} ms each).",
+        "\n{rounds} rounds per operation. Operations under {} µs: each round times a batch \
+         of crate calls and a batch of hand-written calls back to back (~{} ms each); \
+         the ratio is the median of the rounds' ratios. Slower operations: each round \
+         alternates single calls of the two sides (up to 200 pairs) and takes the ratio \
+         of the round's medians; times are medians over all calls. IQR: interquartile \
+         range of the rounds' ratios.",
+        PER_CALL_FROM.as_micros(),
         batch_target.as_millis()
     );
 }
