@@ -215,13 +215,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let net = Net::new();
     let local = Local::new();
-    let cases = cases(&net, &local);
+    let all = cases(&net, &local);
 
     if let Some(i) = args.iter().position(|a| a == "--instructions") {
         let name = &args[i + 1];
         let side = &args[i + 2];
         let n: u32 = args[i + 3].parse().unwrap();
-        let case = cases.iter().find(|c| &c.name == name).unwrap();
+        let case = all.iter().find(|c| &c.name == name).unwrap();
         // Warm up both sides (connection set up, lazy statics) outside the measure.
         (case.crate_side)();
         (case.hand_side)();
@@ -236,7 +236,7 @@ fn main() {
     if args.iter().any(|a| a == "--allocs") {
         println!("| operation | crate allocs / call | hand-written allocs / call |");
         println!("|---|---:|---:|");
-        for case in &cases {
+        for case in &all {
             if filter.is_some_and(|f| !case.name.contains(f.as_str())) {
                 continue;
             }
@@ -261,78 +261,58 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(31);
     let batch_target = Duration::from_millis(20);
+    drop(all);
+    drop(net);
+
+    // Per operation: [wall crate, wall hand, wall ratio, cpu crate, cpu hand, cpu ratio]
+    // per round; and the batch size (calls per side per round), fixed in round one.
+    let mut stats: Vec<(String, u32, [Vec<f64>; 6])> = Vec::new();
+    for round in 0..rounds {
+        // A fresh server and fresh clients every round: which core serves which
+        // connection, and where the buffers land, differ between rounds instead of
+        // biasing a whole run one way (seen: up to ±15% from one process to the next).
+        let net = Net::new();
+        let cases = cases(&net, &local);
+        for case in &cases {
+            if filter.is_some_and(|f| !case.name.contains(f.as_str())) {
+                continue;
+            }
+            for _ in 0..3 {
+                (case.crate_side)();
+                (case.hand_side)();
+            }
+            if round == 0 {
+                let one = time_batch(&*case.hand_side, 5).0 / 5;
+                let batch = (batch_target.as_secs_f64() / one.as_secs_f64().max(1e-9))
+                    .clamp(1.0, 1e6) as u32;
+                let batch = if one >= PER_CALL_FROM {
+                    // Marks per-call mode: at most 200 alternating pairs a round.
+                    batch.clamp(5, 200) | PER_CALL_FLAG
+                } else {
+                    batch
+                };
+                stats.push((case.name.clone(), batch, Default::default()));
+            }
+            let Some((_, batch, m)) = stats.iter_mut().find(|(n, _, _)| *n == case.name) else {
+                continue;
+            };
+            let row = if *batch & PER_CALL_FLAG != 0 {
+                per_call_round(case, *batch & !PER_CALL_FLAG, round)
+            } else {
+                batch_round(case, *batch, round)
+            };
+            for (v, x) in m.iter_mut().zip(row) {
+                v.push(x);
+            }
+        }
+    }
 
     println!(
         "| operation | crate / call | hand-written / call | ratio wall (IQR) | \
          crate CPU / call | hand-written CPU / call | ratio CPU (IQR) |"
     );
     println!("|---|---:|---:|---|---:|---:|---|");
-    for case in &cases {
-        if filter.is_some_and(|f| !case.name.contains(f.as_str())) {
-            continue;
-        }
-        // Warm up and size the batch so one takes about `batch_target`.
-        for _ in 0..3 {
-            (case.crate_side)();
-            (case.hand_side)();
-        }
-        let one = time_batch(&*case.hand_side, 5).0 / 5;
-        let batch =
-            (batch_target.as_secs_f64() / one.as_secs_f64().max(1e-9)).clamp(1.0, 1e6) as u32;
-
-        // [wall crate, wall hand, wall ratio, cpu crate, cpu hand, cpu ratio]
-        let mut m: [Vec<f64>; 6] = Default::default();
-        if one >= PER_CALL_FROM {
-            // Slow enough to time each call: alternate the sides call by call, so both
-            // see the same machine, and take medians (robust to preemption spikes).
-            let pairs = batch.clamp(5, 200) as usize;
-            let mut all: [Vec<f64>; 4] = Default::default();
-            for _ in 0..rounds {
-                let mut block: [Vec<f64>; 4] = Default::default();
-                for p in 0..pairs {
-                    let (c, h) = if p % 2 == 0 {
-                        let c = time_batch(&*case.crate_side, 1);
-                        (c, time_batch(&*case.hand_side, 1))
-                    } else {
-                        let h = time_batch(&*case.hand_side, 1);
-                        (time_batch(&*case.crate_side, 1), h)
-                    };
-                    for (v, d) in block.iter_mut().zip([c.0, h.0, c.1, h.1]) {
-                        v.push(d.as_secs_f64());
-                    }
-                }
-                let [cw, hw, cc, hc] = block.each_mut().map(|v| median(v));
-                for (v, x) in m.iter_mut().zip([cw, hw, cw / hw, cc, hc, cc / hc]) {
-                    v.push(x);
-                }
-                for (a, b) in all.iter_mut().zip(block) {
-                    a.extend(b);
-                }
-            }
-            // Per-call medians over all calls, ratios per block.
-            let [cw, hw, cc, hc] = all.each_mut().map(|v| median(v));
-            m[0] = vec![cw];
-            m[1] = vec![hw];
-            m[3] = vec![cc];
-            m[4] = vec![hc];
-        }
-        for r in 0..rounds {
-            if one >= PER_CALL_FROM {
-                break;
-            }
-            let (c, h) = if r % 2 == 0 {
-                let c = time_batch(&*case.crate_side, batch);
-                (c, time_batch(&*case.hand_side, batch))
-            } else {
-                let h = time_batch(&*case.hand_side, batch);
-                (time_batch(&*case.crate_side, batch), h)
-            };
-            let per = |d: Duration| d.as_secs_f64() / f64::from(batch);
-            let (cw, hw, cc, hc) = (per(c.0), per(h.0), per(c.1), per(h.1));
-            for (v, x) in m.iter_mut().zip([cw, hw, cw / hw, cc, hc, cc / hc]) {
-                v.push(x);
-            }
-        }
+    for (name, _, mut m) in stats {
         let mut row = Vec::new();
         for (i, v) in m.iter_mut().enumerate() {
             let med = median(v);
@@ -346,16 +326,55 @@ fn main() {
                 human(med)
             });
         }
-        println!("| {} | {} |", case.name, row.join(" | "));
+        println!("| {name} | {} |", row.join(" | "));
     }
     println!(
-        "\n{rounds} rounds per operation. Operations under {} µs: each round times a batch \
-         of crate calls and a batch of hand-written calls back to back (~{} ms each); \
-         the ratio is the median of the rounds' ratios. Slower operations: each round \
-         alternates single calls of the two sides (up to 200 pairs) and takes the ratio \
-         of the round's medians; times are medians over all calls. IQR: interquartile \
-         range of the rounds' ratios.",
+        "\n{rounds} rounds, each with a fresh server and fresh clients. Operations under {} µs: \
+         each round times a batch of crate calls and a batch of hand-written calls back to \
+         back (~{} ms each). Slower operations: each round alternates single calls of the \
+         two sides (up to 200 pairs) and takes the medians. Shown: the median over the \
+         rounds of each side's time per call and of the round's ratio; IQR: the \
+         interquartile range of the rounds' ratios.",
         PER_CALL_FROM.as_micros(),
         batch_target.as_millis()
     );
+}
+
+/// Marks a batch size as "time call by call".
+const PER_CALL_FLAG: u32 = 1 << 31;
+
+/// One round of a fast operation: a batch of each side, back to back, the order
+/// alternating between rounds. Returns the six figures of the round.
+fn batch_round(case: &Case<'_>, batch: u32, round: usize) -> [f64; 6] {
+    let (c, h) = if round % 2 == 0 {
+        let c = time_batch(&*case.crate_side, batch);
+        (c, time_batch(&*case.hand_side, batch))
+    } else {
+        let h = time_batch(&*case.hand_side, batch);
+        (time_batch(&*case.crate_side, batch), h)
+    };
+    let per = |d: Duration| d.as_secs_f64() / f64::from(batch);
+    let (cw, hw, cc, hc) = (per(c.0), per(h.0), per(c.1), per(h.1));
+    [cw, hw, cw / hw, cc, hc, cc / hc]
+}
+
+/// One round of a slow operation: `pairs` single calls of each side, alternating call
+/// by call (and which side goes first), so both see the same machine; medians, which
+/// preemption spikes do not move.
+fn per_call_round(case: &Case<'_>, pairs: u32, _round: usize) -> [f64; 6] {
+    let mut block: [Vec<f64>; 4] = Default::default();
+    for p in 0..pairs {
+        let (c, h) = if p % 2 == 0 {
+            let c = time_batch(&*case.crate_side, 1);
+            (c, time_batch(&*case.hand_side, 1))
+        } else {
+            let h = time_batch(&*case.hand_side, 1);
+            (time_batch(&*case.crate_side, 1), h)
+        };
+        for (v, d) in block.iter_mut().zip([c.0, h.0, c.1, h.1]) {
+            v.push(d.as_secs_f64());
+        }
+    }
+    let [cw, hw, cc, hc] = block.each_mut().map(|v| median(v));
+    [cw, hw, cw / hw, cc, hc, cc / hc]
 }
