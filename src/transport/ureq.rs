@@ -88,13 +88,7 @@ impl UreqTransport {
         req: http::Request<B>,
         timeout: Duration,
     ) -> Result<http::Response<ureq::Body>, ureq::Error> {
-        let agent_fits = self
-            .agent
-            .config()
-            .timeouts()
-            .global
-            .is_some_and(|own| own <= timeout && timeout - own <= AGENT_TIMEOUT_SLACK);
-        if agent_fits {
+        if agent_timeout_fits(self.agent.config().timeouts().global, timeout) {
             return self.agent.run(req);
         }
         let req = self
@@ -109,6 +103,12 @@ impl UreqTransport {
 /// How much earlier than asked a request may time out so that it can run on the agent's
 /// own configuration (see `UreqTransport::run_within`).
 const AGENT_TIMEOUT_SLACK: Duration = Duration::from_millis(1);
+
+/// Whether the agent's own global timeout `own` may stand for a request's `timeout`:
+/// never longer, and at most [`AGENT_TIMEOUT_SLACK`] shorter.
+fn agent_timeout_fits(own: Option<Duration>, timeout: Duration) -> bool {
+    own.is_some_and(|own| own <= timeout && timeout - own <= AGENT_TIMEOUT_SLACK)
+}
 
 impl Default for UreqTransport {
     /// Connect timeout: 10 seconds.
@@ -163,4 +163,32 @@ fn convert_error(error: ureq::Error) -> TransportError {
         _ => K::Other,
     };
     TransportError::new(kind, error.to_string()).with_source(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agent_timeout_stands_in_only_when_never_later_and_at_most_1ms_earlier() {
+        let ms = Duration::from_millis;
+        let session = ms(30_000);
+        let transport = UreqTransport::with_call_timeout(ms(10_000), Some(session));
+        let own = transport.agent.config().timeouts().global;
+        assert_eq!(own, Some(session - AGENT_TIMEOUT_SLACK));
+        // A first attempt: what is left, microseconds under the session timeout.
+        assert!(agent_timeout_fits(own, session - Duration::from_micros(3)));
+        assert!(agent_timeout_fits(own, session));
+        // A retry, with less left than the agent's own: the request's own timeout.
+        assert!(!agent_timeout_fits(own, session - ms(2)));
+        // Longer than the agent's by more than the slack: likewise.
+        assert!(!agent_timeout_fits(own, session + ms(5)));
+        // A plain transport (or a custom agent without a global timeout).
+        assert!(!agent_timeout_fits(None, session));
+        let plain = UreqTransport::new(ms(10_000));
+        assert_eq!(plain.agent.config().timeouts().global, None);
+        // A session timeout of 1 ms or less leaves the agent without one.
+        let tiny = UreqTransport::with_call_timeout(ms(10_000), Some(ms(1)));
+        assert_eq!(tiny.agent.config().timeouts().global, None);
+    }
 }
