@@ -208,7 +208,7 @@ pub use model::{
 };
 pub use requests::{
     GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Statuses,
-    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus,
+    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, MAX_IDS_PER_CALL,
 };
 pub use retry::RetryPolicy;
 pub use session::{

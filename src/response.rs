@@ -143,13 +143,19 @@ pub(crate) fn decode_error(
 
 /// `true` for `application/json` and `application/<anything>+json`, parameters aside.
 fn is_json(content_type: &str) -> bool {
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+    // Compared in place, case-insensitively: no lower-cased copy on every answer.
+    let mime = content_type.split(';').next().unwrap_or_default().trim();
+    let starts = |p: &str| {
+        mime.get(..p.len())
+            .is_some_and(|m| m.eq_ignore_ascii_case(p))
+    };
+    let ends = |s: &str| {
+        mime.len() >= s.len()
+            && mime
+                .get(mime.len() - s.len()..)
+                .is_some_and(|m| m.eq_ignore_ascii_case(s))
+    };
+    mime.eq_ignore_ascii_case("application/json") || (starts("application/") && ends("+json"))
 }
 
 /// Decodes a success body as `T`.

@@ -351,7 +351,7 @@ impl SessionBuilder {
         }
         let transport = match self.transport {
             Some(transport) => transport,
-            None => default_transport(self.connect_timeout)?,
+            None => default_transport(self.connect_timeout, self.timeout)?,
         };
         let api_base = format!("{base_url}/api/v4");
         Ok(Session {
@@ -405,14 +405,14 @@ fn check_header_value(field: &'static str, value: &str, allow_space: bool) -> Re
 }
 
 #[cfg(feature = "ureq")]
-fn default_transport(connect_timeout: Duration) -> Result<Arc<dyn Transport>> {
-    Ok(Arc::new(crate::transport::UreqTransport::new(
-        connect_timeout,
-    )))
+fn default_transport(connect_timeout: Duration, timeout: Duration) -> Result<Arc<dyn Transport>> {
+    Ok(Arc::new(
+        crate::transport::UreqTransport::with_call_timeout(connect_timeout, Some(timeout)),
+    ))
 }
 
 #[cfg(not(feature = "ureq"))]
-fn default_transport(_connect_timeout: Duration) -> Result<Arc<dyn Transport>> {
+fn default_transport(_connect_timeout: Duration, _timeout: Duration) -> Result<Arc<dyn Transport>> {
     Err(Error::invalid(
         "transport",
         "none given, and the built-in one needs the cargo feature `ureq`; \

@@ -105,8 +105,25 @@ impl Serialize for StatusKind {
 
 impl<'de> Deserialize<'de> for StatusKind {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(StatusKind::from(&*s))
+        // A visitor, not `Cow<str>`: serde's `Cow` always allocates; this allocates only
+        // for a value the crate does not know.
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = StatusKind;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a status string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<StatusKind, E> {
+                Ok(StatusKind::from(s))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<StatusKind, E> {
+                Ok(StatusKind::from(s))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
     }
 }
 

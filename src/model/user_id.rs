@@ -63,6 +63,16 @@ impl UserId {
         if s == "me" {
             return Ok(Self::me());
         }
+        // The common case, a valid id: one pass over 26 bytes.
+        if let Ok(bytes) = <[u8; ID_LEN]>::try_from(s.as_bytes()) {
+            // Branch-free over the bytes (the compiler vectorizes it).
+            let valid = bytes.iter().fold(true, |ok, &c| {
+                ok & ((c.wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10))
+            });
+            if valid {
+                return Ok(UserId(Repr::Id(bytes)));
+            }
+        }
         let len = s.chars().count();
         if len != ID_LEN {
             return Err(Error::invalid(
@@ -151,8 +161,20 @@ impl Serialize for UserId {
 
 impl<'de> Deserialize<'de> for UserId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        UserId::parse(&s).map_err(serde::de::Error::custom)
+        // A visitor, not `Cow<str>`: serde's `Cow` always allocates; this never does.
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = UserId;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Mattermost user id (26 characters from a-z and 0-9)")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<UserId, E> {
+                UserId::parse(s).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
     }
 }
 

@@ -8,4 +8,4 @@ pub use custom_status::{
     RemoveRecentCustomStatus, RemoveRecentMethod, UnsetCustomStatus, UpdateCustomStatus,
 };
 pub use status::{GetStatus, UpdateStatus};
-pub use statuses_by_ids::{GetStatusesByIds, Statuses};
+pub use statuses_by_ids::{GetStatusesByIds, Statuses, MAX_IDS_PER_CALL};

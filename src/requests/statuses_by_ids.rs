@@ -1,6 +1,6 @@
 //! [`GetStatusesByIds`] and its answer, [`Statuses`].
 
-use crate::endpoint::{json_body, Endpoint};
+use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::model::{Status, UserId};
 use crate::response::decode_json;
@@ -19,8 +19,17 @@ use crate::Session;
 /// checked [`UserId`], stricter than the server's length-only check on purpose: an id
 /// outside `a-z0-9` cannot belong to any user.
 ///
-/// The server sets no count limit in this handler; the request's body size limit of the
-/// server applies (about 29 bytes an id).
+/// # Long lists
+///
+/// The server's handler has no count limit, but every request body is cut at the
+/// server's `ServiceSettings.MaximumPayloadSizeBytes` (default 300,000 bytes, plus 512),
+/// after which the JSON does not parse and the call fails (400). An id takes 29 bytes in
+/// the body, so one call carries at most about 10,344 ids on a default server. A list
+/// longer than [`MAX_IDS_PER_CALL`] (or than [`ids_per_call`](Self::ids_per_call)) is
+/// therefore sent in several calls, transparently: the ids are sorted and deduplicated
+/// first (as the server would do), cut into consecutive runs, and the answers, each
+/// sorted by the server, are concatenated into one sorted [`Statuses`]. Time and memory
+/// grow linearly with the number of ids; the first failing call fails the whole request.
 ///
 /// ```no_run
 /// use mattermost_status::{GetStatusesByIds, Session, UserId};
@@ -37,33 +46,70 @@ use crate::Session;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetStatusesByIds {
     user_ids: Vec<UserId>,
+    ids_per_call: usize,
 }
+
+/// The most ids [`GetStatusesByIds`] sends in one call by default: 10,000 ids make a
+/// 290,001-byte body, under the 300,000 bytes a default server accepts.
+pub const MAX_IDS_PER_CALL: usize = 10_000;
+
+/// Bytes of one id in the JSON array: 26 characters, two quotes, one comma.
+const BYTES_PER_ID: usize = 29;
 
 impl GetStatusesByIds {
     /// The statuses of `user_ids`.
     pub fn new(user_ids: impl IntoIterator<Item = UserId>) -> Self {
         GetStatusesByIds {
             user_ids: user_ids.into_iter().collect(),
+            ids_per_call: MAX_IDS_PER_CALL,
         }
     }
 
-    /// Sends the request.
+    /// The most ids to send in one call (default [`MAX_IDS_PER_CALL`]); lower it for a
+    /// server whose `MaximumPayloadSizeBytes` is below the default (an id takes 29
+    /// bytes). Must be at least 1.
+    pub fn ids_per_call(mut self, ids_per_call: usize) -> Self {
+        self.ids_per_call = ids_per_call;
+        self
+    }
+
+    /// Sends the request: one call, or one per [`ids_per_call`](Self::ids_per_call)
+    /// ids (see *Long lists* above).
     pub fn send(&self, session: &Session) -> Result<Statuses> {
-        session.execute(self)
+        let all = IdList(&self.user_ids);
+        all.validate()?;
+        if self.ids_per_call == 0 {
+            return Err(Error::invalid("ids_per_call", "must be at least 1"));
+        }
+        if self.user_ids.len() <= self.ids_per_call {
+            return session.execute(&all).map(Statuses::from_vec);
+        }
+        let mut unique = self.user_ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut statuses = Vec::with_capacity(unique.len());
+        for run in unique.chunks(self.ids_per_call) {
+            statuses.extend(session.execute(&IdList(run))?);
+        }
+        // Sorted runs answered in order: already sorted, so this does not sort again.
+        Ok(Statuses::from_vec(statuses))
     }
 }
 
-impl Endpoint for GetStatusesByIds {
-    type Output = Statuses;
+/// One call's worth of ids.
+struct IdList<'a>(&'a [UserId]);
+
+impl Endpoint for IdList<'_> {
+    type Output = Vec<Status>;
 
     fn validate(&self) -> Result<()> {
-        if self.user_ids.is_empty() {
+        if self.0.is_empty() {
             return Err(Error::invalid(
                 "user_ids",
                 "is empty; the server needs at least one id",
             ));
         }
-        if let Some(i) = self.user_ids.iter().position(UserId::is_me) {
+        if let Some(i) = self.0.iter().position(UserId::is_me) {
             return Err(Error::invalid(
                 "user_ids",
                 format!(
@@ -90,12 +136,15 @@ impl Endpoint for GetStatusesByIds {
     }
 
     fn body(&self) -> Result<Option<Vec<u8>>> {
-        json_body(&self.user_ids)
+        // Sized exactly up front: no regrowth (and copy) of a body of hundreds of KB.
+        let mut body = Vec::with_capacity(self.0.len() * BYTES_PER_ID + 1);
+        serde_json::to_writer(&mut body, self.0)
+            .map_err(|e| Error::invalid("body", e.to_string()))?;
+        Ok(Some(body))
     }
 
-    fn parse(&self, response: &HttpResponse) -> Result<Statuses> {
-        let list: Vec<Status> = decode_json(response, "an array of Status objects")?;
-        Ok(Statuses::from_vec(list))
+    fn parse(&self, response: &HttpResponse) -> Result<Vec<Status>> {
+        decode_json(response, "an array of Status objects")
     }
 }
 
@@ -167,5 +216,104 @@ impl<'a> IntoIterator for &'a Statuses {
 
     fn into_iter(self) -> Self::IntoIter {
         self.sorted.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::transport::{HttpRequest, Transport};
+    use crate::{StatusKind, TransportError};
+
+    /// Answers like the server (sorted, deduplicated, every id `online`) and records
+    /// each call's ids.
+    #[derive(Debug, Default)]
+    struct Recorder(Mutex<Vec<Vec<String>>>);
+
+    impl Transport for Recorder {
+        fn send(
+            &self,
+            request: &HttpRequest<'_>,
+        ) -> std::result::Result<HttpResponse, TransportError> {
+            let body = request.body.unwrap_or_default();
+            assert_eq!(
+                (body.len() - 1) % BYTES_PER_ID,
+                0,
+                "29 bytes an id, plus one"
+            );
+            let mut ids: Vec<String> = serde_json::from_slice(body).unwrap();
+            self.0.lock().unwrap().push(ids.clone());
+            ids.sort();
+            ids.dedup();
+            let answer: Vec<Status> = ids
+                .iter()
+                .map(|id| Status::new(id.parse().unwrap(), StatusKind::Online))
+                .collect();
+            Ok(HttpResponse::new(
+                200,
+                Vec::new(),
+                serde_json::to_vec(&answer).unwrap(),
+            ))
+        }
+    }
+
+    fn id(i: usize) -> UserId {
+        format!("{i:026}").parse().unwrap()
+    }
+
+    fn session(recorder: &std::sync::Arc<Recorder>) -> Session {
+        Session::builder("https://chat.example.com")
+            .token("t")
+            .transport(std::sync::Arc::clone(recorder))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn short_lists_go_in_one_call_as_given() {
+        let recorder = std::sync::Arc::new(Recorder::default());
+        let asked = [id(3), id(1), id(3)];
+        let statuses = GetStatusesByIds::new(asked)
+            .send(&session(&recorder))
+            .unwrap();
+        let calls = recorder.0.lock().unwrap();
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0], asked.map(|i| i.to_string()));
+        assert_eq!(statuses.len(), 2);
+    }
+
+    #[test]
+    fn long_lists_are_split_into_sorted_runs_and_merged_in_order() {
+        let recorder = std::sync::Arc::new(Recorder::default());
+        // 25 distinct ids, shuffled, plus duplicates: 25 unique in runs of 10, 10, 5.
+        let mut asked: Vec<UserId> = (0..25).map(|i| id((i * 7) % 25)).collect();
+        asked.extend([id(4), id(24)]);
+        let statuses = GetStatusesByIds::new(asked.iter().copied())
+            .ids_per_call(10)
+            .send(&session(&recorder))
+            .unwrap();
+        let calls = recorder.0.lock().unwrap();
+        assert_eq!(calls.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 5]);
+        let sent: Vec<String> = calls.concat();
+        let expected: Vec<String> = (0..25).map(|i| id(i).to_string()).collect();
+        assert_eq!(sent, expected, "sorted, unique, in consecutive runs");
+        assert_eq!(statuses.len(), 25);
+        assert!(statuses.iter().map(|s| s.user_id).eq((0..25).map(id)));
+        for (asked_id, status) in statuses.in_order_of(&asked) {
+            assert_eq!(status.map(|s| s.user_id), Some(asked_id));
+        }
+    }
+
+    #[test]
+    fn ids_per_call_must_be_positive() {
+        let recorder = std::sync::Arc::new(Recorder::default());
+        let err = GetStatusesByIds::new([id(1)])
+            .ids_per_call(0)
+            .send(&session(&recorder))
+            .unwrap_err();
+        assert!(err.to_string().contains("ids_per_call"), "{err}");
+        assert!(recorder.0.lock().unwrap().is_empty());
     }
 }

@@ -27,6 +27,17 @@ pub struct UreqTransport {
 impl UreqTransport {
     /// A transport whose connections time out after `connect_timeout`.
     pub fn new(connect_timeout: Duration) -> Self {
+        Self::with_call_timeout(connect_timeout, None)
+    }
+
+    /// The session's transport: as [`new`](Self::new), and the agent's own global
+    /// timeout set to [`AGENT_TIMEOUT_SLACK`] under the session's `timeout`, so that a
+    /// first attempt (which gets almost all of the call's time) runs on the agent's
+    /// configuration instead of a per-request copy of it (see `run_within`).
+    pub(crate) fn with_call_timeout(connect_timeout: Duration, timeout: Option<Duration>) -> Self {
+        let agent_timeout = timeout
+            .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
+            .filter(|t| !t.is_zero());
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -34,6 +45,7 @@ impl UreqTransport {
             .accept("")
             .accept_encoding("")
             .timeout_connect(Some(connect_timeout))
+            .timeout_global(agent_timeout)
             .build();
         UreqTransport {
             agent: Agent::new_with_config(config),
@@ -58,28 +70,44 @@ impl UreqTransport {
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
-        let timeout = Some(request.timeout);
         match request.body {
-            Some(body) => {
-                let req = builder.body(body)?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .build();
-                self.agent.run(req)
-            }
-            None => {
-                let req = builder.body(())?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .build();
-                self.agent.run(req)
-            }
+            Some(body) => self.run_within(builder.body(body)?, request.timeout),
+            None => self.run_within(builder.body(())?, request.timeout),
         }
     }
+
+    /// Runs `req` so that it ends within `timeout`.
+    ///
+    /// ureq changes a timeout per request by cloning the agent's whole configuration
+    /// into the request (a map and a copy on every call). When the agent's own global
+    /// timeout is no longer than `timeout` and at most [`AGENT_TIMEOUT_SLACK`] shorter,
+    /// the agent's configuration serves as it is: the request may end up to that much
+    /// *earlier* than asked, never later. That is the case of a session's first attempt.
+    fn run_within<B: ureq::AsSendBody>(
+        &self,
+        req: http::Request<B>,
+        timeout: Duration,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        if agent_timeout_fits(self.agent.config().timeouts().global, timeout) {
+            return self.agent.run(req);
+        }
+        let req = self
+            .agent
+            .configure_request(req)
+            .timeout_global(Some(timeout))
+            .build();
+        self.agent.run(req)
+    }
+}
+
+/// How much earlier than asked a request may time out so that it can run on the agent's
+/// own configuration (see `UreqTransport::run_within`).
+const AGENT_TIMEOUT_SLACK: Duration = Duration::from_millis(1);
+
+/// Whether the agent's own global timeout `own` may stand for a request's `timeout`:
+/// never longer, and at most [`AGENT_TIMEOUT_SLACK`] shorter.
+fn agent_timeout_fits(own: Option<Duration>, timeout: Duration) -> bool {
+    own.is_some_and(|own| own <= timeout && timeout - own <= AGENT_TIMEOUT_SLACK)
 }
 
 impl Default for UreqTransport {
@@ -93,16 +121,14 @@ impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let mut response = self.run(request).map_err(convert_error)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let mut headers = Vec::with_capacity(response.headers().len());
+        for (name, value) in response.headers() {
+            let value = match value.to_str() {
+                Ok(ascii) => ascii.to_owned(),
+                Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            };
+            headers.push((name.as_str().to_owned(), value));
+        }
         let body = response
             .body_mut()
             .with_config()
@@ -137,4 +163,32 @@ fn convert_error(error: ureq::Error) -> TransportError {
         _ => K::Other,
     };
     TransportError::new(kind, error.to_string()).with_source(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agent_timeout_stands_in_only_when_never_later_and_at_most_1ms_earlier() {
+        let ms = Duration::from_millis;
+        let session = ms(30_000);
+        let transport = UreqTransport::with_call_timeout(ms(10_000), Some(session));
+        let own = transport.agent.config().timeouts().global;
+        assert_eq!(own, Some(session - AGENT_TIMEOUT_SLACK));
+        // A first attempt: what is left, microseconds under the session timeout.
+        assert!(agent_timeout_fits(own, session - Duration::from_micros(3)));
+        assert!(agent_timeout_fits(own, session));
+        // A retry, with less left than the agent's own: the request's own timeout.
+        assert!(!agent_timeout_fits(own, session - ms(2)));
+        // Longer than the agent's by more than the slack: likewise.
+        assert!(!agent_timeout_fits(own, session + ms(5)));
+        // A plain transport (or a custom agent without a global timeout).
+        assert!(!agent_timeout_fits(None, session));
+        let plain = UreqTransport::new(ms(10_000));
+        assert_eq!(plain.agent.config().timeouts().global, None);
+        // A session timeout of 1 ms or less leaves the agent without one.
+        let tiny = UreqTransport::with_call_timeout(ms(10_000), Some(ms(1)));
+        assert_eq!(tiny.agent.config().timeouts().global, None);
+    }
 }
