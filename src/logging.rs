@@ -22,11 +22,6 @@ mod enabled {
     use crate::error::Result;
     use crate::transport::{HttpResponse, Method};
 
-    /// Marks the start of a request.
-    pub(crate) fn start() -> Instant {
-        Instant::now()
-    }
-
     /// Logs the end of a request.
     pub(crate) fn finish(
         method: Method,
@@ -91,16 +86,10 @@ mod enabled {
 
 #[cfg(not(feature = "log"))]
 mod disabled {
+    use std::time::Instant;
+
     use crate::error::Result;
     use crate::transport::{HttpResponse, Method};
-
-    /// Nothing to remember without the feature.
-    pub(crate) struct Started;
-
-    #[inline(always)]
-    pub(crate) fn start() -> Started {
-        Started
-    }
 
     #[inline(always)]
     pub(crate) fn finish(
@@ -108,7 +97,7 @@ mod disabled {
         _url: &str,
         _result: &Result<HttpResponse>,
         _attempts: u32,
-        _started: Started,
+        _started: Instant,
     ) {
     }
 }

@@ -164,7 +164,6 @@ impl Session {
         } else {
             &headers[..4]
         };
-        let started = crate::logging::start();
         let mut attempt = 1;
         let result = loop {
             let left = inner.timeout.saturating_sub(start.elapsed());
@@ -189,7 +188,9 @@ impl Session {
             std::thread::sleep(wait);
             attempt += 1;
         };
-        crate::logging::finish(method, url, &result, attempt, started);
+        // Redacted before it is logged, not only before it is returned.
+        let result = result.map_err(|e| e.redact(self.token()));
+        crate::logging::finish(method, url, &result, attempt, start);
         result
     }
 }
