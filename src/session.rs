@@ -43,6 +43,10 @@ const JSON: &str = "application/json";
 /// ([`Error::Redirect`]), so the `Authorization` header never goes to another host. No
 /// error carries the token, even when a server echoes it back.
 ///
+/// Besides running the requests' `send`, a session sets a status for a while and puts
+/// the previous one back: [`dnd`](Session::dnd), [`dnd_until`](Session::dnd_until) and
+/// [`status_guard`](Session::status_guard), which return a [`StatusGuard`](crate::StatusGuard).
+///
 /// ```no_run
 /// use mattermost_status::{GetStatus, Session, UserId};
 ///

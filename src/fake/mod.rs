@@ -148,11 +148,13 @@ use std::time::{Duration, SystemTime};
 
 mod gojson;
 mod http;
-mod state;
+mod routes;
+mod store;
 
 pub use self::http::FakeHttpServer;
 
-use self::state::{to_public, Answer, State};
+use self::routes::Answer;
+use self::store::{to_public, State};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::model::{CustomStatus, Status, UserId};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
@@ -386,7 +388,7 @@ impl FakeServer {
     }
 }
 
-fn public_user(u: &state::User) -> FakeUser {
+fn public_user(u: &store::User) -> FakeUser {
     FakeUser {
         // Derived ids are always valid; `me` would only mean "no such user" here.
         id: UserId::parse(&u.id).unwrap_or_else(|_| UserId::me()),

@@ -215,15 +215,6 @@ impl Settable {
     }
 }
 
-/// A usage error found after parsing; `main` prints it like clap's own, with the usage
-/// of the subcommand that was run, and exits with 2.
-pub(crate) fn usage_error(
-    kind: clap::error::ErrorKind,
-    message: impl std::fmt::Display,
-) -> crate::Failure {
-    crate::Failure::Usage(kind, message.to_string())
-}
-
 /// The clap error for `failure`, rendered for the subcommand `matches` ran.
 pub(crate) fn render_usage_error(
     matches: &clap::ArgMatches,

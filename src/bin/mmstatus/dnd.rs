@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use mattermost_status::Session;
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// How long the command has to end by itself after a signal before it is passed on.
 const GRACE: Duration = Duration::from_secs(1);

@@ -6,6 +6,7 @@
 
 mod args;
 mod dnd;
+mod failure;
 mod output;
 mod when;
 
@@ -19,22 +20,7 @@ use mattermost_status::{
 };
 
 use args::{Cli, Command, CustomCommand, Global};
-
-/// Why the tool stops, and with which exit code.
-pub(crate) enum Failure {
-    /// A bad argument found after parsing: printed as clap prints its own, exit 2.
-    Usage(clap::error::ErrorKind, String),
-    /// The library refused or the server failed.
-    Api(Error),
-    /// Exit with this code; the message was printed already.
-    Code(u8),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Api(e)
-    }
-}
+use failure::{exit_code_of, usage_error, Failure};
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
@@ -54,14 +40,6 @@ fn main() -> ExitCode {
             ExitCode::from(exit_code_of(&e))
         }
         Err(Failure::Code(code)) => ExitCode::from(code),
-    }
-}
-
-/// 2 for what the user typed (the library refused it before sending), 1 for the rest.
-pub(crate) fn exit_code_of(e: &Error) -> u8 {
-    match e {
-        Error::InvalidInput { .. } => 2,
-        _ => 1,
     }
 }
 
@@ -109,9 +87,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Set { status, end } => {
             let kind = status.kind();
-            let until = when::end_time(&end, &zone, SystemTime::now())?;
+            let until = when::end_time(end.for_, end.until, &zone, SystemTime::now())?;
             if until.is_some() && kind != mattermost_status::StatusKind::Dnd {
-                return Err(args::usage_error(
+                return Err(usage_error(
                     clap::error::ErrorKind::ArgumentConflict,
                     format!(
                         "--for and --until only go with `dnd` (the server keeps no end time \
@@ -135,7 +113,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             end,
         }) => {
             let now = SystemTime::now();
-            let (duration, expires_at) = when::custom_expiry(duration, &end, &zone, now)?;
+            let (duration, expires_at) =
+                when::custom_expiry(duration, end.for_, end.until, &zone, now)?;
             let cs = custom_status(text, emoji, duration, expires_at);
             let session = session(&cli.global)?;
             UpdateCustomStatus::new(UserId::me())
@@ -163,7 +142,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Dnd { end, command } => {
-            let until = when::end_time(&end, &zone, SystemTime::now())?;
+            let until = when::end_time(end.for_, end.until, &zone, SystemTime::now())?;
             let session = session(&cli.global)?;
             dnd::run(&session, until, &command)
         }
@@ -173,7 +152,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 /// The session from `--url`/`MM_URL` and `--token-file`/`MM_TOKEN`.
 fn session(global: &Global) -> Result<Session, Failure> {
     let Some(url) = global.url.as_deref() else {
-        return Err(args::usage_error(
+        return Err(usage_error(
             clap::error::ErrorKind::MissingRequiredArgument,
             "no server address: set MM_URL or pass --url URL",
         ));
@@ -183,7 +162,7 @@ fn session(global: &Global) -> Result<Session, Failure> {
         Some(path) => builder.token_from_file(path),
         None if std::env::var_os("MM_TOKEN").is_some() => builder.token_from_env("MM_TOKEN"),
         None => {
-            return Err(args::usage_error(
+            return Err(usage_error(
                 clap::error::ErrorKind::MissingRequiredArgument,
                 "no token: set MM_TOKEN or pass --token-file PATH \
                  (a personal access token: Profile > Security > Personal Access Tokens)",
@@ -198,7 +177,7 @@ fn session(global: &Global) -> Result<Session, Failure> {
                 "token" => "MM_TOKEN",
                 other => other,
             };
-            args::usage_error(
+            usage_error(
                 clap::error::ErrorKind::ValueValidation,
                 format!("invalid {argument}: {reason}"),
             )

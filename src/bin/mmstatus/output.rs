@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use mattermost_status::{CustomStatus, Error, Status, TransportErrorKind};
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// `2025-05-07 23:30:00 +02:00`: a time on the local clock of `zone`, with its offset.
 pub(crate) fn time(t: SystemTime, zone: &jiff::tz::TimeZone) -> String {
