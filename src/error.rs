@@ -76,6 +76,15 @@ pub enum Error {
     /// server sends for this endpoint.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// Users were named by username and the server has no user by one or more of these
+    /// names (or the token's user may not see them): from
+    /// [`GetUsersByUsernames::resolve`](crate::GetUsersByUsernames::resolve).
+    #[error("no user{} named {}", if .usernames.len() == 1 { "" } else { "s" }, .usernames.join(", "))]
+    #[non_exhaustive]
+    UnknownUsers {
+        /// The names no user has, lowercase, each once, in the order they were asked for.
+        usernames: Vec<String>,
+    },
 }
 
 impl Error {
@@ -111,6 +120,7 @@ impl Error {
             }
             Error::RateLimited(e) => opt(&mut e.request_id),
             Error::Redirect { location, .. } => opt(location),
+            Error::UnknownUsers { usernames } => usernames.iter_mut().for_each(text),
             Error::Transport(e) => {
                 text(&mut e.message);
                 if e.source.as_ref().is_some_and(|s| mentions(&**s, secret)) {
@@ -136,7 +146,7 @@ impl Error {
             Error::RateLimited(_) => Some(429),
             Error::Redirect { status, .. } => Some(*status),
             Error::Decode(e) => Some(e.status),
-            Error::InvalidInput { .. } | Error::Transport(_) => None,
+            Error::InvalidInput { .. } | Error::Transport(_) | Error::UnknownUsers { .. } => None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! routes beside them), step for step, over the store of `store.rs`.
 
 use super::gojson::{go_string, sorted_string_array, GoCustomStatus, GoStatusBody};
-use super::store::{derived_id, State, StoredStatus};
+use super::store::{derived_id, State, StoredStatus, User};
 
 /// Sent as `X-Version-Id`, in the server's `major.minor.patch.build.hash.enterprise` shape.
 pub(crate) const VERSION_ID: &str = concat!(
@@ -123,6 +123,7 @@ type Handled = Result<Vec<u8>, AppError>;
 /// The routes the fake answers.
 enum Route<'a> {
     StatusesByIds,
+    UsersByUsernames,
     User(&'a str),
     Status(&'a str),
     CustomStatus(&'a str),
@@ -199,6 +200,7 @@ impl State {
         };
         let (route, allowed): (Route<'_>, &[&str]) = match split(rest).as_slice() {
             ["users", "status", "ids"] => (Route::StatusesByIds, &["POST"]),
+            ["users", "usernames"] => (Route::UsersByUsernames, &["POST"]),
             ["users", id] if is_path_id(id) => (Route::User(id), &["GET"]),
             ["users", id, "status"] if is_path_id(id) => (Route::Status(id), &["GET", "PUT"]),
             ["users", id, "status", "custom"] if is_path_id(id) => {
@@ -231,6 +233,7 @@ impl State {
             .ok_or_else(AppError::session_expired)?;
         let handled = match (route, method) {
             (Route::StatusesByIds, _) => self.get_user_statuses_by_ids(body),
+            (Route::UsersByUsernames, _) => self.get_users_by_names(body),
             (Route::User(id), _) => self.get_user(&caller, id),
             (Route::Status(id), "GET") => self.get_user_status(&caller, id),
             (Route::Status(id), _) => self.update_user_status(&caller, id, body),
@@ -383,23 +386,28 @@ impl State {
     fn get_user(&self, caller: &Caller, raw: &str) -> Handled {
         let id = require_user_id(caller, raw)?;
         let user = self.user(&id).ok_or_else(AppError::missing_account)?;
-        let custom = user
-            .custom_status
-            .as_ref()
-            .map_or_else(String::new, GoCustomStatus::encode);
-        let roles = if user.admin {
-            "system_admin system_user"
-        } else {
-            "system_user"
-        };
-        Ok(format!(
-            "{{\"id\":{},\"username\":{},\"roles\":{},\"props\":{{\"customStatus\":{}}}}}",
-            go_string(&user.id),
-            go_string(&user.username),
-            go_string(roles),
-            go_string(&custom)
-        )
-        .into_bytes())
+        let mut out = user_json(user).into_bytes();
+        out.push(b'\n'); // json.NewEncoder(w).Encode
+        Ok(out)
+    }
+
+    /// `getUsersByNames` (api4/user.go): the users found, by username; names no user
+    /// has are left out, so an answer may be `[]`.
+    fn get_users_by_names(&self, body: &[u8]) -> Handled {
+        // json.NewDecoder(r.Body).Decode(&usernames); SetInvalidParamWithErr.
+        let names = sorted_string_array(body).map_err(|_| AppError::invalid_param("usernames"))?;
+        if names.is_empty() {
+            return Err(AppError::invalid_param("usernames"));
+        }
+        // GetProfilesByUsernames: `Username IN (...)`, exact, `ORDER BY Username ASC`.
+        let mut found: Vec<&User> = self
+            .users()
+            .iter()
+            .filter(|u| names.binary_search(&u.username).is_ok())
+            .collect();
+        found.sort_by(|a, b| a.username.cmp(&b.username));
+        let list: Vec<String> = found.into_iter().map(user_json).collect();
+        Ok(format!("[{}]", list.join(",")).into_bytes())
     }
 
     fn get_recent_preference(&self, caller: &Caller, raw: &str) -> Handled {
@@ -415,7 +423,10 @@ impl State {
             go_string(&id),
             go_string(&format!("[{}]", value.join(",")))
         )
-        .into_bytes())
+        .into_bytes()
+        .into_iter()
+        .chain(*b"\n") // json.NewEncoder(w).Encode
+        .collect())
     }
 }
 
@@ -489,6 +500,27 @@ fn parse_token<'a>(authorization: Option<&'a str>, query: &'a str) -> Option<&'a
         .split('&')
         .find_map(|kv| kv.strip_prefix("access_token="))
         .filter(|t| !t.is_empty())
+}
+
+/// A `model.User` as the server sends another user's profile, reduced to what the fake
+/// knows (id, username, roles, `props.customStatus`).
+fn user_json(user: &User) -> String {
+    let custom = user
+        .custom_status
+        .as_ref()
+        .map_or_else(String::new, GoCustomStatus::encode);
+    let roles = if user.admin {
+        "system_admin system_user"
+    } else {
+        "system_user"
+    };
+    format!(
+        "{{\"id\":{},\"username\":{},\"delete_at\":0,\"roles\":{},\"props\":{{\"customStatus\":{}}}}}",
+        go_string(&user.id),
+        go_string(&user.username),
+        go_string(roles),
+        go_string(&custom)
+    )
 }
 
 /// A `model.Status` as `encoding/json` writes it (`active_channel` is always empty here).
