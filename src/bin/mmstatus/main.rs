@@ -8,6 +8,8 @@ mod args;
 mod dnd;
 mod failure;
 mod output;
+mod users;
+mod watch;
 mod when;
 
 use std::process::ExitCode;
@@ -15,8 +17,9 @@ use std::time::SystemTime;
 
 use clap::{CommandFactory, FromArgMatches};
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
-    RemoveRecentCustomStatus, Session, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
+    CustomStatus, CustomStatusDuration, Error, GetRecentCustomStatuses, GetStatus,
+    GetStatusesByIds, RemoveRecentCustomStatus, Session, UnsetCustomStatus, UpdateCustomStatus,
+    UpdateStatus, UserId, UserRef,
 };
 
 use args::{Cli, Command, CustomCommand, Global};
@@ -36,7 +39,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Api(e)) => {
-            eprintln!("mmstatus: {}", output::describe_error(&e));
+            output::warn(&format!("mmstatus: {}", output::describe_error(&e)));
             ExitCode::from(exit_code_of(&e))
         }
         Err(Failure::Code(code)) => ExitCode::from(code),
@@ -44,44 +47,50 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    if let Some(done) = generated(&cli.command) {
+        return done;
+    }
     let zone = when::zone(cli.global.tz.as_deref())?;
     match cli.command {
         Command::Get { users, json } => {
             let session = session(&cli.global)?;
             let users = if users.is_empty() {
-                vec![UserId::me()]
+                vec![UserRef::Id(UserId::me())]
             } else {
                 users
             };
-            let statuses = if let [one] = users[..] {
-                vec![GetStatus::new(one).send(&session)?]
+            let one = users.len() == 1;
+            // One user: `me` or an id stays in the path (one request).
+            let named = users::resolve(&session, &users, !one)?;
+            let statuses = if let [user] = &named[..] {
+                vec![GetStatus::new(user.id).send(&session)?]
             } else {
-                let me = if users.iter().any(UserId::is_me) {
-                    Some(session.current_user_id()?)
-                } else {
-                    None
-                };
-                let ids: Vec<UserId> = users
-                    .iter()
-                    .map(|u| if u.is_me() { me.unwrap_or(*u) } else { *u })
-                    .collect();
+                let ids: Vec<UserId> = named.iter().map(|u| u.id).collect();
                 let answer = GetStatusesByIds::new(ids.iter().copied()).send(&session)?;
                 let mut found = Vec::with_capacity(ids.len());
                 for (id, status) in answer.in_order_of(&ids) {
                     match status {
                         Some(s) => found.push(s.clone()),
                         None => {
-                            eprintln!("mmstatus: the server sent no status for {id}");
+                            output::warn(&format!("mmstatus: the server sent no status for {id}"));
                             return Err(Failure::Code(1));
                         }
                     }
                 }
                 found
             };
+            let rows: Vec<output::Row<'_>> = statuses
+                .iter()
+                .zip(&named)
+                .map(|(status, user)| output::Row {
+                    status,
+                    username: user.username.as_deref(),
+                })
+                .collect();
             if json {
-                output::print_json(&statuses)?;
+                output::print_json(&rows)?;
             } else {
-                output::print_table(&statuses, &zone.jiff);
+                output::print_table(&rows, &zone.jiff)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -103,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 update = update.until(t);
             }
             let status = update.send(&session)?;
-            println!("{}", output::status_line(&status, &zone.jiff));
+            output::out(&output::status_line(&status, &zone.jiff))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Set {
@@ -120,25 +129,47 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             UpdateCustomStatus::new(UserId::me())
                 .custom_status(cs.clone())
                 .send(&session)?;
-            println!("{}", output::custom_status_line(&cs, &zone.jiff));
+            output::out(&output::custom_status_line(&cs, &zone.jiff))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Clear) => {
             let session = session(&cli.global)?;
             UnsetCustomStatus::new(UserId::me()).send(&session)?;
-            println!("custom status cleared");
+            output::out("custom status cleared")?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Custom(CustomCommand::ForgetRecent {
-            text,
-            emoji,
-            duration,
-            expires_at,
-        }) => {
-            let cs = custom_status(text, emoji, duration, expires_at);
+        Command::Custom(CustomCommand::Recent) => {
             let session = session(&cli.global)?;
-            RemoveRecentCustomStatus::new(UserId::me(), cs).send(&session)?;
-            println!("removed from the recent custom statuses");
+            let recent = GetRecentCustomStatuses::new(UserId::me()).send(&session)?;
+            if recent.is_empty() {
+                output::warn("mmstatus: no recent custom statuses");
+            }
+            let lines: Vec<String> = recent
+                .iter()
+                .enumerate()
+                .map(|(i, cs)| format!("{}.{}", i + 1, output::custom_status_text(cs, &zone.jiff)))
+                .collect();
+            if !lines.is_empty() {
+                output::out(&lines.join("\n"))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Custom(CustomCommand::ForgetRecent { number }) => {
+            let session = session(&cli.global)?;
+            let recent = GetRecentCustomStatuses::new(UserId::me()).send(&session)?;
+            let Some(cs) = recent.get(usize::from(number) - 1) else {
+                output::warn(&format!(
+                    "mmstatus: there is no recent custom status {number} (there are {}; \
+                     see `mmstatus custom recent`)",
+                    recent.len()
+                ));
+                return Err(Failure::Code(1));
+            };
+            RemoveRecentCustomStatus::new(UserId::me(), cs.clone()).send(&session)?;
+            output::out(&format!(
+                "removed from the recent custom statuses:{}",
+                output::custom_status_text(cs, &zone.jiff)
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Dnd { end, command } => {
@@ -146,7 +177,57 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let session = session(&cli.global)?;
             dnd::run(&session, until, &command)
         }
+        Command::Watch {
+            users,
+            until,
+            interval,
+            json,
+        } => {
+            watch::check_interval(interval)?;
+            let session = session(&cli.global)?;
+            let named = users::resolve(&session, &users, true)?;
+            let options = watch::Options {
+                until,
+                interval,
+                json,
+            };
+            watch::run(&session, &named, &options, &zone.jiff)
+        }
+        Command::Completions { .. } | Command::Man => unreachable_here(),
     }
+}
+
+/// `completions` and `man` are answered before anything else is read (no time zone, no
+/// session): see [`generated`].
+fn unreachable_here() -> Result<ExitCode, Failure> {
+    output::warn("mmstatus: internal error: generator command reached the session");
+    Err(Failure::Code(1))
+}
+
+/// `mmstatus completions SHELL` and `mmstatus man`: text generated from the clap
+/// definition, written to stdout. `None` for every other command.
+fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
+    let mut cmd = Cli::command();
+    let mut text = Vec::new();
+    match command {
+        Command::Completions { shell } => {
+            let shell = match shell {
+                args::Shell::Bash => clap_complete::Shell::Bash,
+                args::Shell::Zsh => clap_complete::Shell::Zsh,
+                args::Shell::Fish => clap_complete::Shell::Fish,
+            };
+            // Into memory first: the generators panic when their writer fails.
+            clap_complete::generate(shell, &mut cmd, "mmstatus", &mut text);
+        }
+        Command::Man => {
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut text) {
+                output::warn(&format!("mmstatus: could not render the man page: {e}"));
+                return Some(Err(Failure::Code(1)));
+            }
+        }
+        _ => return None,
+    }
+    Some(output::out_bytes(&text).map(|()| ExitCode::SUCCESS))
 }
 
 /// The session from `--url`/`MM_URL` and `--token-file`/`MM_TOKEN`.
