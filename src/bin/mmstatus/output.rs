@@ -114,22 +114,53 @@ pub(crate) struct Row<'a> {
     pub username: Option<&'a str>,
 }
 
-/// The server's status object with `username` beside `user_id` (`null` when unknown),
-/// and `dnd_end_time` only while in DND.
-pub(crate) fn status_json(row: &Row<'_>) -> Result<serde_json::Value, Failure> {
+/// A JSON object whose members keep the order they were pushed in.
+pub(crate) struct Ordered(pub Vec<(String, serde_json::Value)>);
+
+impl serde::Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// The server's status object, in the server's field order, with `username` beside
+/// `user_id` (`null` when unknown) and `dnd_end_time` only while in DND (else `0`).
+pub(crate) fn status_json(row: &Row<'_>) -> Result<Ordered, Failure> {
     let mut status = row.status.clone();
     status.dnd_end_time = dnd_end(row.status);
-    let mut value = serde_json::to_value(&status).map_err(|e| {
+    let value = serde_json::to_value(&status).map_err(|e| {
         warn(&format!("mmstatus: could not write JSON: {e}"));
         Failure::Code(1)
     })?;
-    if let Some(object) = value.as_object_mut() {
-        object.insert(
-            "username".to_owned(),
-            row.username.map_or(serde_json::Value::Null, Into::into),
-        );
+    let mut fields = match value {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    let mut ordered = Vec::with_capacity(fields.len() + 1);
+    for key in [
+        "user_id",
+        "status",
+        "manual",
+        "last_activity_at",
+        "dnd_end_time",
+    ] {
+        if let Some(v) = fields.remove(key) {
+            ordered.push((key.to_owned(), v));
+        }
+        if key == "user_id" {
+            ordered.push((
+                "username".to_owned(),
+                row.username.map_or(serde_json::Value::Null, Into::into),
+            ));
+        }
     }
-    Ok(value)
+    ordered.extend(fields);
+    Ok(Ordered(ordered))
 }
 
 pub(crate) fn print_json(rows: &[Row<'_>]) -> Result<(), Failure> {

@@ -149,10 +149,14 @@ fn print_change(row: &Row<'_>, json: bool, zone: &jiff::tz::TimeZone) -> Result<
     let now = SystemTime::now();
     if json {
         let mut value = output::status_json(row)?;
-        if let Some(object) = value.as_object_mut() {
-            object.insert("time".to_owned(), output::rfc3339(now).into());
-        }
-        return output::out(&value.to_string());
+        value
+            .0
+            .insert(0, ("time".to_owned(), output::rfc3339(now).into()));
+        let line = serde_json::to_string(&value).map_err(|e| {
+            output::warn(&format!("mmstatus: could not write JSON: {e}"));
+            Failure::Code(1)
+        })?;
+        return output::out(&line);
     }
     let who = row.username.map_or_else(
         || row.status.user_id.to_string(),
