@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::UserId;
-use crate::error::{Error, Result};
+use crate::error::{quoted, ParseError};
 
 /// The longest username the server accepts (`model.UserNameMaxLength`), in bytes.
 pub const USERNAME_MAX_LEN: usize = 64;
@@ -72,7 +72,7 @@ pub struct User {
 /// assert_eq!("@Alice".parse::<UserRef>()?, UserRef::Username("alice".into()));
 /// assert!(matches!("4xp9fdt77pncbef59f4k1qe83o".parse::<UserRef>()?, UserRef::Id(_)));
 /// assert!("al ice".parse::<UserRef>().is_err());
-/// # Ok::<(), mattermost_status::Error>(())
+/// # Ok::<(), mattermost_status::ParseError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -85,7 +85,7 @@ pub enum UserRef {
 
 impl UserRef {
     /// Parses `s` (see the type's docs); errors name the field `user`.
-    pub fn parse(s: &str) -> Result<Self> {
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
         if let Some(name) = s.strip_prefix('@') {
             return normalize_username(name, "user").map(UserRef::Username);
         }
@@ -105,9 +105,9 @@ impl UserRef {
 }
 
 impl FromStr for UserRef {
-    type Err = Error;
+    type Err = ParseError;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         Self::parse(s)
     }
 }
@@ -130,13 +130,13 @@ impl From<UserId> for UserRef {
 
 /// The username as the server stores it (lowercase, no `@`), or why the server could not
 /// have such a user. The reason quotes the value only once it is known to be short.
-pub(crate) fn normalize_username(s: &str, field: &'static str) -> Result<String> {
+pub(crate) fn normalize_username(s: &str, field: &'static str) -> Result<String, ParseError> {
     let name = s.strip_prefix('@').unwrap_or(s);
     if name.is_empty() {
-        return Err(Error::invalid(field, "the username is empty"));
+        return Err(ParseError::new(field, "the username is empty"));
     }
     if name.len() > USERNAME_MAX_LEN {
-        return Err(Error::invalid(
+        return Err(ParseError::new(
             field,
             format!(
                 "a username has at most {USERNAME_MAX_LEN} characters; this one has {}",
@@ -148,19 +148,23 @@ pub(crate) fn normalize_username(s: &str, field: &'static str) -> Result<String>
     if let Some((i, c)) = name.char_indices().find(|&(_, c)| {
         !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_' | ':'))
     }) {
-        return Err(Error::invalid(
+        return Err(ParseError::new(
             field,
             format!(
-                "{name:?} is not a username: {c:?} at position {} (a username has only \
+                "{} is not a username: {c:?} at position {} (a username has only \
                  a-z, 0-9, '.', '-' and '_'), and not a 26-character id or `me`",
+                quoted(&name),
                 name[..i].chars().count() + 1
             ),
         ));
     }
     if RESTRICTED_USERNAMES.contains(&name.as_str()) {
-        return Err(Error::invalid(
+        return Err(ParseError::new(
             field,
-            format!("{name:?} is reserved by the server: no user has that name"),
+            format!(
+                "{} is reserved by the server: no user has that name",
+                quoted(&name)
+            ),
         ));
     }
     Ok(name)
@@ -214,9 +218,6 @@ mod tests {
         );
         assert_eq!(UserRef::parse("bob").unwrap().to_string(), "@bob");
         let err = UserRef::parse("no way").unwrap_err();
-        assert!(
-            matches!(err, Error::InvalidInput { field: "user", .. }),
-            "{err}"
-        );
+        assert_eq!(err.field(), "user", "{err}");
     }
 }

@@ -49,6 +49,7 @@ use crate::Session;
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct UpdateCustomStatus {
     user_id: UserId,
     custom_status: CustomStatus,
@@ -102,7 +103,7 @@ impl UpdateCustomStatus {
 impl Endpoint for UpdateCustomStatus {
     type Output = ();
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, session: &Session) -> Result<()> {
         let cs = &self.custom_status;
         if cs.emoji.is_empty() && cs.text.is_empty() {
             return Err(Error::invalid(
@@ -128,7 +129,7 @@ impl Endpoint for UpdateCustomStatus {
                      without an end time"
                 ),
             )),
-            (_, Some(expires_at)) if expires_at < SystemTime::now() => Err(Error::invalid(
+            (_, Some(expires_at)) if expires_at < session.now() => Err(Error::invalid(
                 "expires_at",
                 format!(
                     "{} is in the past; the server refuses it",
@@ -173,6 +174,7 @@ impl Endpoint for UpdateCustomStatus {
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct UnsetCustomStatus {
     user_id: UserId,
 }
@@ -192,10 +194,6 @@ impl UnsetCustomStatus {
 impl Endpoint for UnsetCustomStatus {
     type Output = ();
 
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
     fn method(&self) -> Method {
         Method::Delete
     }
@@ -207,10 +205,6 @@ impl Endpoint for UnsetCustomStatus {
 
     fn write_path(&self, url: &mut String) {
         user_path(url, &self.user_id, "/status/custom");
-    }
-
-    fn body(&self) -> Result<Option<Vec<u8>>> {
-        Ok(None)
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<()> {
@@ -255,6 +249,7 @@ pub enum RemoveRecentMethod {
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct RemoveRecentCustomStatus {
     user_id: UserId,
     custom_status: CustomStatus,
@@ -297,7 +292,7 @@ fn stored_form(mut cs: CustomStatus) -> CustomStatus {
 impl Endpoint for RemoveRecentCustomStatus {
     type Output = ();
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, _session: &Session) -> Result<()> {
         let cs = &self.custom_status;
         if cs.emoji.is_empty() && cs.text.is_empty() {
             return Err(Error::invalid(

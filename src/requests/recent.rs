@@ -74,10 +74,6 @@ struct Preference {
 impl Endpoint for GetRecentCustomStatuses {
     type Output = Vec<CustomStatus>;
 
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
     fn method(&self) -> Method {
         Method::Get
     }
@@ -93,10 +89,6 @@ impl Endpoint for GetRecentCustomStatuses {
             &self.user_id,
             "/preferences/custom_status/name/recent_custom_statuses",
         );
-    }
-
-    fn body(&self) -> Result<Option<Vec<u8>>> {
-        Ok(None)
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<Vec<CustomStatus>> {

@@ -68,7 +68,7 @@ impl GetUsersByUsernames {
         let mut unknown: Vec<String> = Vec::new();
         for name in &self.usernames {
             // Already checked by `send`: the same rule gives the same name.
-            let name = normalize_username(name, "usernames")?;
+            let name = normalize_username(name, "usernames").map_err(Error::from)?;
             match found.iter().find(|u| u.username == name) {
                 Some(user) => users.push(user.clone()),
                 None if !unknown.contains(&name) => unknown.push(name),
@@ -88,11 +88,8 @@ impl GetUsersByUsernames {
             .iter()
             .enumerate()
             .map(|(i, name)| {
-                normalize_username(name, "usernames").map_err(|e| match e {
-                    Error::InvalidInput { reason, .. } => {
-                        Error::invalid("usernames", format!("element {}: {reason}", i + 1))
-                    }
-                    other => other,
+                normalize_username(name, "usernames").map_err(|e| {
+                    Error::invalid("usernames", format!("element {}: {}", i + 1, e.reason()))
                 })
             })
             .collect()
@@ -102,7 +99,7 @@ impl GetUsersByUsernames {
 impl Endpoint for GetUsersByUsernames {
     type Output = Vec<User>;
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, _session: &Session) -> Result<()> {
         if self.usernames.is_empty() {
             return Err(Error::invalid(
                 "usernames",

@@ -10,7 +10,7 @@
 use std::io::{self, Write};
 use std::time::SystemTime;
 
-use mattermost_status::{CustomStatus, Error, Status, StatusKind, TransportErrorKind};
+use mattermost_status::{CustomStatus, Error, Status, TransportErrorKind};
 
 use crate::failure::Failure;
 
@@ -52,17 +52,6 @@ pub(crate) fn warn(text: &str) {
         .and_then(|()| stderr.write_all(b"\n"));
 }
 
-/// When Do Not Disturb ends, only while the status *is* DND: the server keeps the old
-/// `dnd_end_time` after DND was left by hand.
-// TODO(merge): replace with `Status::dnd_end()` from main, then delete this.
-pub(crate) fn dnd_end(status: &Status) -> Option<SystemTime> {
-    if status.status == StatusKind::Dnd {
-        status.dnd_end_time
-    } else {
-        None
-    }
-}
-
 /// `2025-05-07 23:30:00 +02:00`: a time on the local clock of `zone`, with its offset.
 pub(crate) fn time(t: SystemTime, zone: &jiff::tz::TimeZone) -> String {
     match jiff::Timestamp::try_from(t) {
@@ -80,7 +69,7 @@ fn opt_time(t: Option<SystemTime>, zone: &jiff::tz::TimeZone) -> String {
 
 /// `dnd until 2025-05-07 23:30:00 +02:00`, or just `away`.
 pub(crate) fn status_line(status: &Status, zone: &jiff::tz::TimeZone) -> String {
-    match dnd_end(status) {
+    match status.dnd_end() {
         Some(end) => format!("{} until {}", status.status, time(end, zone)),
         None => status.status.to_string(),
     }
@@ -132,7 +121,7 @@ impl serde::Serialize for Ordered {
 /// `user_id` (`null` when unknown) and `dnd_end_time` only while in DND (else `0`).
 pub(crate) fn status_json(row: &Row<'_>) -> Result<Ordered, Failure> {
     let mut status = row.status.clone();
-    status.dnd_end_time = dnd_end(row.status);
+    status.dnd_end_time = row.status.dnd_end();
     let value = serde_json::to_value(&status).map_err(|e| {
         warn(&format!("mmstatus: could not write JSON: {e}"));
         Failure::Code(1)
@@ -197,7 +186,7 @@ pub(crate) fn print_table(rows: &[Row<'_>], zone: &jiff::tz::TimeZone) -> Result
                 s.status.to_string(),
                 if s.manual { "yes" } else { "no" }.to_owned(),
                 opt_time(s.last_activity_at, zone),
-                opt_time(dnd_end(s), zone),
+                opt_time(s.dnd_end(), zone),
             ]
         })
         .collect();

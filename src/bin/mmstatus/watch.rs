@@ -84,7 +84,7 @@ pub(crate) fn run(
                     };
                     let now = Seen {
                         status: status.status.clone(),
-                        dnd_end: output::dnd_end(status),
+                        dnd_end: status.dnd_end(),
                     };
                     if last.as_ref() != Some(&now) {
                         let row = Row {
