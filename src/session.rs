@@ -405,6 +405,7 @@ impl SessionBuilder {
     /// that has a time to check.
     ///
     /// ```
+    /// # #[cfg(feature = "ureq")] {
     /// use std::time::{Duration, SystemTime};
     /// use mattermost_status::Session;
     ///
@@ -414,6 +415,7 @@ impl SessionBuilder {
     ///     .clock(move || tomorrow)
     ///     .build()?;
     /// assert_eq!(session.now(), tomorrow);
+    /// # }
     /// # Ok::<(), mattermost_status::Error>(())
     /// ```
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
