@@ -26,7 +26,9 @@ use args::{Cli, Command, CustomCommand, Global};
 use failure::{exit_code_of, usage_error, Failure};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    // The definition lives until exit: dropping its tree of commands and arguments
+    // would cost a one-shot `get` as much as building it.
+    let matches = Box::leak(Box::new(Cli::command())).get_matches_mut();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -90,7 +92,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             if json {
                 output::print_json(&rows)?;
             } else {
-                output::print_table(&rows, &zone.jiff)?;
+                output::print_table(&rows, &zone)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -112,7 +114,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 update = update.until(t);
             }
             let status = update.send(&session)?;
-            output::out(&output::status_line(&status, &zone.jiff))?;
+            output::out(&output::status_line(&status, &zone))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Set {
@@ -129,7 +131,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             UpdateCustomStatus::new(UserId::me())
                 .custom_status(cs.clone())
                 .send(&session)?;
-            output::out(&output::custom_status_line(&cs, &zone.jiff))?;
+            output::out(&output::custom_status_line(&cs, &zone))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Clear) => {
@@ -147,7 +149,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let lines: Vec<String> = recent
                 .iter()
                 .enumerate()
-                .map(|(i, cs)| format!("{}.{}", i + 1, output::custom_status_text(cs, &zone.jiff)))
+                .map(|(i, cs)| format!("{}.{}", i + 1, output::custom_status_text(cs, &zone)))
                 .collect();
             if !lines.is_empty() {
                 output::out(&lines.join("\n"))?;
@@ -168,7 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             RemoveRecentCustomStatus::new(UserId::me(), cs.clone()).send(&session)?;
             output::out(&format!(
                 "removed from the recent custom statuses:{}",
-                output::custom_status_text(cs, &zone.jiff)
+                output::custom_status_text(cs, &zone)
             ))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -191,7 +193,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 interval,
                 json,
             };
-            watch::run(&session, &named, &options, &zone.jiff)
+            watch::run(&session, &named, &options, &zone)
         }
         Command::Completions { .. } | Command::Man => unreachable_here(),
     }
@@ -207,7 +209,8 @@ fn unreachable_here() -> Result<ExitCode, Failure> {
 /// `mmstatus completions SHELL` and `mmstatus man`: text generated from the clap
 /// definition, written to stdout. `None` for every other command.
 fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
-    let mut cmd = Cli::command();
+    // The clap definition is built here only for these two (building it costs a
+    // one-shot `get` a tenth of its start-up).
     let mut text = Vec::new();
     match command {
         Command::Completions { shell } => {
@@ -217,10 +220,10 @@ fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
                 args::Shell::Fish => clap_complete::Shell::Fish,
             };
             // Into memory first: the generators panic when their writer fails.
-            clap_complete::generate(shell, &mut cmd, "mmstatus", &mut text);
+            clap_complete::generate(shell, &mut Cli::command(), "mmstatus", &mut text);
         }
         Command::Man => {
-            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut text) {
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut text) {
                 output::warn(&format!("mmstatus: could not render the man page: {e}"));
                 return Some(Err(Failure::Code(1)));
             }
