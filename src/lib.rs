@@ -109,7 +109,7 @@
 //!     Ok(status) => println!("{}", status.status),
 //!     Err(Error::InvalidInput { field, reason, .. }) => eprintln!("fix {field}: {reason}"),
 //!     Err(e) if e.is_unauthorized() => eprintln!("the token is wrong or revoked"),
-//!     Err(Error::RateLimited(r)) => eprintln!("slow down; retry after {:?}", r.retry_after),
+//!     Err(Error::RateLimited(r)) => eprintln!("slow down; retry after {:?}", r.retry_after()),
 //!     Err(Error::Transport(t)) => eprintln!("network: {t}"),
 //!     Err(e) => eprintln!("{e} (request id {:?})", e.request_id()),
 //! }
@@ -214,6 +214,7 @@ pub use requests::{
 pub use retry::RetryPolicy;
 pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
     DEFAULT_USER_AGENT,
 };
 #[cfg(feature = "ureq")]

@@ -1,6 +1,7 @@
 //! The values the endpoints take and return.
 
 mod custom_status;
+pub(crate) mod object_only;
 mod status;
 pub(crate) mod time;
 mod user_id;
@@ -8,3 +9,5 @@ mod user_id;
 pub use custom_status::{CustomStatus, CustomStatusDuration, CUSTOM_STATUS_TEXT_MAX_CHARS};
 pub use status::{Status, StatusKind};
 pub use user_id::UserId;
+
+pub(crate) use object_only::object_only;

@@ -37,6 +37,8 @@ use crate::error::TransportError;
 #[cfg(feature = "ureq")]
 mod ureq;
 #[cfg(feature = "ureq")]
+mod ureq_wire;
+#[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
 
 /// The HTTP methods the status endpoints use.

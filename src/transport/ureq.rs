@@ -4,10 +4,14 @@ use std::io;
 use std::time::Duration;
 
 use ureq::http;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::Agent;
 
+use super::ureq_wire::{self, WireGuard};
 use super::{HttpRequest, HttpResponse, Method, Transport};
 use crate::error::{TransportError, TransportErrorKind};
+use crate::session::MAX_TIMEOUT;
 
 /// The default transport: one ureq [`Agent`], so its connections are kept alive and
 /// reused by every request of every clone of the session.
@@ -19,13 +23,25 @@ use crate::error::{TransportError, TransportErrorKind};
 /// `timeout_global`, which ureq checks again before every read, so an answer trickled a
 /// byte at a time still ends at the deadline; the body limit stops reading at the
 /// limit, whatever `Content-Length` says, and nothing is allocated ahead of the bytes.
+///
+/// The token never reaches ureq's TRACE log (its `ureq_proto::util` target logs the
+/// raw bytes of every request): ureq gets the `Authorization` header as a placeholder
+/// of the same length, put back to the real value as the bytes leave for the socket.
+/// This holds for [`new`](Self::new), [`Default`] and the session's own transport, not
+/// for [`with_agent`](Self::with_agent). A kept-alive connection that the server had
+/// closed while idle is reported as
+/// [`stale`](crate::TransportError::is_stale_connection), and the session sends an
+/// idempotent request again at once.
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
+    /// Built on [`WireGuard`]: the token goes as a placeholder, reuse is known.
+    guarded: bool,
 }
 
 impl UreqTransport {
-    /// A transport whose connections time out after `connect_timeout`.
+    /// A transport whose connections time out after `connect_timeout` (capped at
+    /// [`MAX_TIMEOUT`](crate::MAX_TIMEOUT)).
     pub fn new(connect_timeout: Duration) -> Self {
         Self::with_call_timeout(connect_timeout, None)
     }
@@ -35,7 +51,9 @@ impl UreqTransport {
     /// first attempt (which gets almost all of the call's time) runs on the agent's
     /// configuration instead of a per-request copy of it (see `run_within`).
     pub(crate) fn with_call_timeout(connect_timeout: Duration, timeout: Option<Duration>) -> Self {
+        let connect_timeout = connect_timeout.min(MAX_TIMEOUT);
         let agent_timeout = timeout
+            .map(|t| t.min(MAX_TIMEOUT))
             .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
             .filter(|t| !t.is_zero());
         let config = Agent::config_builder()
@@ -47,16 +65,25 @@ impl UreqTransport {
             .timeout_connect(Some(connect_timeout))
             .timeout_global(agent_timeout)
             .build();
+        let connector = DefaultConnector::new().chain(WireGuard);
         UreqTransport {
-            agent: Agent::new_with_config(config),
+            agent: Agent::with_parts(config, connector, DefaultResolver::default()),
+            guarded: true,
         }
     }
 
     /// Wraps an agent you configured yourself (proxy, TLS roots, ...). Keep
     /// `http_status_as_error(false)` and `max_redirects(0)` on it: the session expects
     /// every answer back as it came.
+    ///
+    /// Such a transport gives ureq the `Authorization` header as it is, so a logger that
+    /// lets `ureq_proto` log at TRACE writes the token (see the crate's "Logging"
+    /// section), and it cannot tell reused connections from fresh ones.
     pub fn with_agent(agent: Agent) -> Self {
-        UreqTransport { agent }
+        UreqTransport {
+            agent,
+            guarded: false,
+        }
     }
 
     fn run(&self, request: &HttpRequest<'_>) -> Result<http::Response<ureq::Body>, ureq::Error> {
@@ -68,7 +95,11 @@ impl UreqTransport {
         };
         let mut builder = http::Request::builder().method(method).uri(request.url());
         for (name, value) in request.headers() {
-            builder = builder.header(*name, *value);
+            if self.guarded && name.eq_ignore_ascii_case("Authorization") {
+                builder = builder.header(*name, ureq_wire::placeholder(value.len()));
+            } else {
+                builder = builder.header(*name, *value);
+            }
         }
         match request.body() {
             Some(body) => self.run_within(builder.body(body)?, request.timeout()),
@@ -88,6 +119,7 @@ impl UreqTransport {
         req: http::Request<B>,
         timeout: Duration,
     ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let timeout = timeout.min(MAX_TIMEOUT);
         if agent_timeout_fits(self.agent.config().timeouts().global, timeout) {
             return self.agent.run(req);
         }
@@ -119,7 +151,22 @@ impl Default for UreqTransport {
 
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let mut response = self.run(request).map_err(convert_error)?;
+        let call = self
+            .guarded
+            .then(|| ureq_wire::Call::start(request.header("Authorization")));
+        let mut response = self.run(request).map_err(|e| {
+            // The answer's head never came: on a reused connection, closed or reset
+            // by the server, that is a stale kept-alive connection.
+            let reused = call.as_ref().is_some_and(|c| !c.fresh_connection());
+            let stale = reused && closed_by_peer(&e);
+            let e = convert_error(e);
+            if stale {
+                e.stale_connection()
+            } else {
+                e
+            }
+        })?;
+        drop(call);
         let mut headers = Vec::new();
         for (name, value) in response.headers() {
             if request.wants_response_header(name.as_str()) {
@@ -163,7 +210,18 @@ fn convert_error(error: ureq::Error) -> TransportError {
         },
         _ => K::Other,
     };
-    TransportError::new(kind, error.to_string()).with_source(error)
+    TransportError::new(kind, "").with_source(error)
+}
+
+/// Whether ureq failed because the peer closed or reset the connection.
+fn closed_by_peer(error: &ureq::Error) -> bool {
+    matches!(error, ureq::Error::Io(e) if matches!(
+        e.kind(),
+        io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    ))
 }
 
 #[cfg(test)]
