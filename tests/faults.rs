@@ -431,7 +431,11 @@ fn bad_gateway_forever_gives_up_after_the_attempts() {
     match call.err() {
         Error::Api(api) => {
             assert_eq!(api.status(), 502);
-            assert!(api.message().contains("502 Bad Gateway"), "{}", api.message());
+            assert!(
+                api.message().contains("502 Bad Gateway"),
+                "{}",
+                api.message()
+            );
         }
         other => panic!("{other:?}"),
     }

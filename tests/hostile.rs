@@ -13,7 +13,7 @@ use mattermost_status::{
     CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy,
     Session, StatusKind, UpdateStatus, UreqTransport, UserId,
 };
-use support::fault_server::{json, json_keep_alive, response, refused_url, Fault, FaultServer};
+use support::fault_server::{json, json_keep_alive, refused_url, response, Fault, FaultServer};
 use support::{session_on, Canned, Counting, STATUS_BODY, TOKEN, USER};
 
 fn user() -> UserId {
@@ -121,7 +121,12 @@ const RAW: &[char] = &[
 ];
 
 fn assert_safe(text: &str, limit: usize) {
-    assert!(text.len() <= limit, "{} bytes: {}...", text.len(), &text[..200]);
+    assert!(
+        text.len() <= limit,
+        "{} bytes: {}...",
+        text.len(),
+        &text[..200]
+    );
     assert!(!text.contains(RAW), "raw control text: {text:?}");
 }
 
@@ -137,7 +142,10 @@ fn hostile_text_in_errors_is_bounded_and_escaped() {
     })
     .to_string();
     let cases: Vec<(&str, Canned)> = vec![
-        ("api json", Canned::new(500, Vec::new(), api_body.into_bytes())),
+        (
+            "api json",
+            Canned::new(500, Vec::new(), api_body.into_bytes()),
+        ),
         (
             "api html",
             Canned::new(502, Vec::new(), huge.clone().into_bytes()),
@@ -146,7 +154,10 @@ fn hostile_text_in_errors_is_bounded_and_escaped() {
             "redirect",
             Canned::new(
                 302,
-                vec![("Location".into(), format!("https://x/{hostile}{}", "y".repeat(60_000)))],
+                vec![(
+                    "Location".into(),
+                    format!("https://x/{hostile}{}", "y".repeat(60_000)),
+                )],
                 Vec::new(),
             ),
         ),
@@ -154,7 +165,10 @@ fn hostile_text_in_errors_is_bounded_and_escaped() {
             "rate limited",
             Canned::new(
                 429,
-                vec![("X-Request-Id".into(), format!("\u{1b}]0;pwned\u{7}{hostile}"))],
+                vec![(
+                    "X-Request-Id".into(),
+                    format!("\u{1b}]0;pwned\u{7}{hostile}"),
+                )],
                 Vec::new(),
             ),
         ),
@@ -171,12 +185,18 @@ fn hostile_text_in_errors_is_bounded_and_escaped() {
             Canned::new(
                 200,
                 Vec::new(),
-                format!(r#"{{"user_id":"{}","status":"dnd"}}"#, huge.replace(['\u{1b}', '\u{7}', '\r', '\n', '\u{9b}'], "")).into_bytes(),
+                format!(
+                    r#"{{"user_id":"{}","status":"dnd"}}"#,
+                    huge.replace(['\u{1b}', '\u{7}', '\r', '\n', '\u{9b}'], "")
+                )
+                .into_bytes(),
             ),
         ),
     ];
     for (name, transport) in cases {
-        let err = GetStatus::new(user()).send(&session_on(transport)).unwrap_err();
+        let err = GetStatus::new(user())
+            .send(&session_on(transport))
+            .unwrap_err();
         let shown = err.to_string();
         assert_safe(&shown, 4096);
         assert_safe(&chain(&err), 4096);
@@ -188,15 +208,25 @@ fn hostile_text_in_errors_is_bounded_and_escaped() {
 fn raw_values_stay_reachable_through_accessors() {
     let body = serde_json::json!({"id": "api.x", "message": "a\u{1b}b".repeat(1000), "request_id": "r\u{7}"});
     let err = GetStatus::new(user())
-        .send(&session_on(Canned::new(500, Vec::new(), body.to_string().into_bytes())))
+        .send(&session_on(Canned::new(
+            500,
+            Vec::new(),
+            body.to_string().into_bytes(),
+        )))
         .unwrap_err();
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(api.message(), "a\u{1b}b".repeat(1000));
     assert_eq!(api.request_id(), Some("r\u{7}"));
     assert_eq!(err.request_id(), Some("r\u{7}"));
     let location = format!("https://x/{}", "y".repeat(60_000));
     let err = GetStatus::new(user())
-        .send(&session_on(Canned::new(301, vec![("Location".into(), location.clone())], Vec::new())))
+        .send(&session_on(Canned::new(
+            301,
+            vec![("Location".into(), location.clone())],
+            Vec::new(),
+        )))
         .unwrap_err();
     assert!(matches!(&err, Error::Redirect { location: Some(l), .. } if *l == location));
     assert!(err.to_string().len() < 1000);
@@ -217,7 +247,10 @@ fn one_deadline_bounds_a_get_statuses_by_ids_split_into_ten_calls() {
     let elapsed = start.elapsed();
     println!(
         "HOSTILE row6 ids: {:?} after {} calls in {elapsed:?} (timeout 2 s)",
-        result.as_ref().map(|m| m.len()).map_err(ToString::to_string),
+        result
+            .as_ref()
+            .map(|m| m.len())
+            .map_err(ToString::to_string),
         sent.load(Ordering::SeqCst)
     );
     assert!(result.as_ref().is_err_and(Error::is_timeout), "{result:?}");
@@ -313,7 +346,9 @@ fn a_stale_connection_is_not_resent_for_a_request_that_is_not_idempotent() {
     let err = RemoveRecentCustomStatus::new(user(), CustomStatus::new("x"))
         .send(&session)
         .unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert!(t.is_stale_connection(), "{t:?}");
     assert_eq!(sent.load(Ordering::SeqCst), 2);
     assert_eq!(server.attempts(), 2);
@@ -328,9 +363,15 @@ fn errors_print_their_cause_once() {
     let shown = chain(&refused);
     assert_eq!(shown.matches("refused").count(), 1, "{shown}");
     let truncated = Canned::new(200, Vec::new(), br#"{"user_id":"#.to_vec());
-    let decode = GetStatus::new(user()).send(&session_on(truncated)).unwrap_err();
+    let decode = GetStatus::new(user())
+        .send(&session_on(truncated))
+        .unwrap_err();
     let shown_decode = chain(&decode);
-    assert_eq!(shown_decode.matches("EOF while parsing").count(), 1, "{shown_decode}");
+    assert_eq!(
+        shown_decode.matches("EOF while parsing").count(),
+        1,
+        "{shown_decode}"
+    );
     println!("HOSTILE row8 chain: {shown} / {shown_decode}");
 }
 

@@ -35,9 +35,12 @@ impl log::Log for Capture {
     fn flush(&self) {}
 }
 
+/// Makes a fresh transport.
+type MakeTransport = Box<dyn Fn() -> Box<dyn Transport>>;
+
 /// The built-in transports, by name. A transport added behind a feature (libcurl, ...)
 /// joins the list here.
-fn transports() -> Vec<(&'static str, Box<dyn Fn() -> Box<dyn Transport>>)> {
+fn transports() -> Vec<(&'static str, MakeTransport)> {
     vec![(
         "ureq",
         Box::new(|| Box::new(UreqTransport::new(Duration::from_secs(2))) as Box<dyn Transport>),
@@ -65,7 +68,10 @@ fn no_piece_of_the_token_in_any_log_line_at_trace() {
     for (name, make) in transports() {
         // Kept-alive answers, so that pooled connections are reused too.
         let server = FaultServer::start(|n| match n % 4 {
-            3 => Fault::Reply(json(401, r#"{"id":"api.context.session_expired.app_error","message":"no"}"#)),
+            3 => Fault::Reply(json(
+                401,
+                r#"{"id":"api.context.session_expired.app_error","message":"no"}"#,
+            )),
             _ => Fault::KeepAlive(json_keep_alive(200, STATUS_BODY)),
         });
         let session = Session::builder(server.url())
@@ -76,19 +82,37 @@ fn no_piece_of_the_token_in_any_log_line_at_trace() {
             .unwrap();
         // Outcomes do not matter (some answers do not fit the request); the lines do.
         let _ = GetStatus::new(user).send(&session);
-        let _ = UpdateStatus::new(user).status(StatusKind::Dnd).send(&session);
+        let _ = UpdateStatus::new(user)
+            .status(StatusKind::Dnd)
+            .send(&session);
         let _ = GetStatusesByIds::new([user]).send(&session);
         let _ = UpdateCustomStatus::new(user).text("lunch").send(&session);
         let _ = RemoveRecentCustomStatus::new(user, CustomStatus::new("x")).send(&session);
         let _ = GetStatus::new(user).send(&session);
-        assert!(server.attempts() >= 6, "{name}: the calls did not reach the server");
+        assert!(
+            server.attempts() >= 6,
+            "{name}: the calls did not reach the server"
+        );
         let seen = server.requests()[0].header("Authorization");
-        assert_eq!(seen, Some(format!("Bearer {TOKEN}")), "{name}: the server must get it");
+        assert_eq!(
+            seen,
+            Some(format!("Bearer {TOKEN}")),
+            "{name}: the server must get it"
+        );
 
         let lines = std::mem::take(&mut *capture.0.lock().unwrap());
-        let wire = lines.iter().filter(|l| l.starts_with("TRACE ureq_proto")).count();
-        println!("HOSTILE row1 {name}: {} lines, {wire} wire-level TRACE lines", lines.len());
-        assert!(wire > 0, "{name}: TRACE was not on, the test proves nothing");
+        let wire = lines
+            .iter()
+            .filter(|l| l.starts_with("TRACE ureq_proto"))
+            .count();
+        println!(
+            "HOSTILE row1 {name}: {} lines, {wire} wire-level TRACE lines",
+            lines.len()
+        );
+        assert!(
+            wire > 0,
+            "{name}: TRACE was not on, the test proves nothing"
+        );
         let pieces = token_pieces();
         for line in &lines {
             let squeezed: String = line.chars().filter(|c| !c.is_whitespace()).collect();

@@ -84,7 +84,8 @@ mod tests {
 
     #[test]
     fn escapes_what_a_terminal_would_obey() {
-        let shown = Bounded::long("a\u{1b}[31mb\u{7}c\r\nWARN d\u{9b}e\u{202e}f\u{2066}g\th").to_string();
+        let shown =
+            Bounded::long("a\u{1b}[31mb\u{7}c\r\nWARN d\u{9b}e\u{202e}f\u{2066}g\th").to_string();
         assert_eq!(
             shown,
             "a\\u{1b}[31mb\\u{7}c\\r\\nWARN d\\u{9b}e\\u{202e}f\\u{2066}g\\th"
@@ -102,7 +103,13 @@ mod tests {
             "{}",
             &shown[shown.len() - 40..]
         );
-        assert_eq!(shown.chars().count(), LONG + "...[".len() + 7 + " more bytes]".len());
-        assert_eq!(Bounded::short(&"x".repeat(SHORT)).to_string(), "x".repeat(SHORT));
+        assert_eq!(
+            shown.chars().count(),
+            LONG + "...[".len() + 7 + " more bytes]".len()
+        );
+        assert_eq!(
+            Bounded::short(&"x".repeat(SHORT)).to_string(),
+            "x".repeat(SHORT)
+        );
     }
 }

@@ -230,14 +230,17 @@ mod tests {
         let mut s = "tt t".to_owned();
         redact_words(&mut s, "t");
         assert_eq!(s, "tt [redacted]");
-        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+        let refused =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
         let e = Error::Transport(
             crate::TransportError::new(crate::TransportErrorKind::Connect, "").with_source(refused),
         )
         .redact("t")
         .redact("t");
         assert_eq!(e.to_string(), "could not connect: Connection refused");
-        let Error::Transport(t) = &e else { unreachable!() };
+        let Error::Transport(t) = &e else {
+            unreachable!()
+        };
         assert!(t.cause().is_some(), "the cause was dropped");
         let api = Error::Api(Box::new(ApiError {
             status: 401,

@@ -296,7 +296,10 @@ mod tests {
             "\"dnd\"",
         ] {
             let err = serde_json::from_str::<Status>(not_an_object).unwrap_err();
-            assert!(err.to_string().contains("expected a Status object"), "{err}");
+            assert!(
+                err.to_string().contains("expected a Status object"),
+                "{err}"
+            );
         }
         let cs = serde_json::from_str::<crate::CustomStatus>(r#"["calendar","x","",""]"#);
         assert!(cs.is_err());
