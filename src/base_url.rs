@@ -209,7 +209,7 @@ mod tests {
             "s3cretpw@://",
         ] {
             let err = normalize(bad).unwrap_err().to_string();
-            for piece in ["s3cret", "s3c/ret", "user:"] {
+            for piece in ["s3cret", "s3c/ret", "user:s3"] {
                 assert!(!err.contains(piece), "{bad:?}: {err}");
             }
         }

@@ -425,13 +425,18 @@ impl SessionBuilder {
     /// use std::time::{Duration, SystemTime};
     /// use mattermost_status::Session;
     ///
+    /// # #[cfg(feature = "ureq")] // the built-in transport
+    /// # fn main() -> Result<(), mattermost_status::Error> {
     /// let tomorrow = SystemTime::now() + Duration::from_secs(86_400);
     /// let session = Session::builder("https://chat.example.com")
     ///     .token("t")
     ///     .clock(move || tomorrow)
     ///     .build()?;
     /// assert_eq!(session.now(), tomorrow);
-    /// # Ok::<(), mattermost_status::Error>(())
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "ureq"))]
+    /// # fn main() {}
     /// ```
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));
