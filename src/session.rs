@@ -59,6 +59,10 @@ const RESPONSE_HEADERS: &[&str] = &[
 /// ([`Error::Redirect`]), so the `Authorization` header never goes to another host. No
 /// error carries the token, even when a server echoes it back.
 ///
+/// Besides running the requests' `send`, a session sets a status for a while and puts
+/// the previous one back: [`dnd`](Session::dnd), [`dnd_until`](Session::dnd_until) and
+/// [`status_guard`](Session::status_guard), which return a [`StatusGuard`](crate::StatusGuard).
+///
 /// ```no_run
 /// use mattermost_status::{GetStatus, Session, UserId};
 ///
@@ -422,21 +426,18 @@ impl SessionBuilder {
     /// that has a time to check.
     ///
     /// ```
+    /// # #[cfg(feature = "ureq")] {
     /// use std::time::{Duration, SystemTime};
     /// use mattermost_status::Session;
     ///
-    /// # #[cfg(feature = "ureq")] // the built-in transport
-    /// # fn main() -> Result<(), mattermost_status::Error> {
     /// let tomorrow = SystemTime::now() + Duration::from_secs(86_400);
     /// let session = Session::builder("https://chat.example.com")
     ///     .token("t")
     ///     .clock(move || tomorrow)
     ///     .build()?;
     /// assert_eq!(session.now(), tomorrow);
-    /// # Ok(())
     /// # }
-    /// # #[cfg(not(feature = "ureq"))]
-    /// # fn main() {}
+    /// # Ok::<(), mattermost_status::Error>(())
     /// ```
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));

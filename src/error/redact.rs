@@ -47,6 +47,11 @@ impl Error {
             }
             Error::RateLimited(e) => server_opt(&mut e.request_id),
             Error::Redirect { location, .. } => server_opt(location),
+            Error::UnknownUsers { usernames } => {
+                for name in usernames.iter_mut() {
+                    server(name);
+                }
+            }
             Error::Transport(e) => {
                 own(&mut e.message);
                 if let Some(detail) = &mut e.detail {

@@ -4,7 +4,8 @@
 //! `["4xp9fdt77pncbef59f4k1qe83o","dnd"]` would decode as a `Status`. No Mattermost server
 //! sends that, and a client that accepts it reports success for an answer that is not
 //! one. Every type read from the server ([`Status`](crate::Status),
-//! [`CustomStatus`](crate::CustomStatus), the `AppError` body, the `{"status":"OK"}`
+//! [`CustomStatus`](crate::CustomStatus), [`User`](crate::User), the recent list's
+//! `Preference`, the `AppError` body, the `{"status":"OK"}`
 //! answer) therefore implements `Deserialize` with [`object_only!`]: it asks the
 //! deserializer for a map, and hands that map to the derived code.
 
