@@ -338,9 +338,17 @@ fn convert_error(error: ureq::Error, proxy: Option<&ProxyUrl>) -> TransportError
         },
         _ => K::Other,
     };
-    let mut message = match &error {
-        ureq::Error::Rustls(rustls::Error::InvalidCertificate(cert)) => certificate_advice(cert),
-        ureq::Error::ConnectProxyFailed(why) => format!(
+    // rustls's errors arrive as such, or inside an I/O error from the TLS stream.
+    let tls = match &error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    let kind = if tls.is_some() { K::Tls } else { kind };
+    let mut message = match (&error, tls) {
+        (_, Some(rustls::Error::InvalidCertificate(cert))) => certificate_advice(cert),
+        (_, Some(other)) => format!("the TLS handshake failed: {other}"),
+        (ureq::Error::ConnectProxyFailed(why), _) => format!(
             "the proxy refused to open a tunnel (CONNECT) to the server: {why}; \
              check that the proxy allows CONNECT to the server's port, or that the \
              server's host belongs in NO_PROXY"
