@@ -278,7 +278,7 @@ export FIELD_DIR="$work" FIELD_CA="$work/ca.pem" FIELD_FAKE_PORT="$FAKE_PORT" \
     FIELD_ACCESS_LOG="$work/nginx/access.log" FIELD_PROXY_LOG="$work/tinyproxy/tinyproxy.log"
 # The suite sets the proxy variables itself, case by case.
 unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY SSL_CERT_FILE MM_CA_FILE
-cargo test --all-features --test field -- --ignored --test-threads=1 2>&1 | tee "$work/results.log"
+cargo test --all-features --test field -- --ignored --test-threads=1 ${FIELD_FILTER:-} 2>&1 | tee "$work/results.log"
 passed=$(grep -c '^test .* \.\.\. ok$' "$work/results.log")
 failed=$(grep -c '^test .* \.\.\. FAILED$' "$work/results.log")
 if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then

@@ -134,14 +134,20 @@ fn api_error(status: u16, response: &HttpResponse) -> ApiError {
 /// something in front of the server (nginx, a load balancer, a proxy).
 fn not_mattermost_hint(status: u16) -> Option<&'static str> {
     Some(match status {
-        404 => "not an answer of Mattermost's API (no Mattermost error in it): check the \
+        404 => {
+            "not an answer of Mattermost's API (no Mattermost error in it): check the \
                 base URL, its host and its path prefix (a site served under /chat needs \
-                https://host/chat)",
-        413 => "the request body is larger than a proxy in front of the server accepts \
+                https://host/chat)"
+        }
+        413 => {
+            "the request body is larger than a proxy in front of the server accepts \
                 (nginx: client_max_body_size); send less per call, or ask the \
-                administrator to raise the limit",
-        502..=504 => "a proxy in front of the server could not get an answer from \
-                      Mattermost: the server may be down or restarting",
+                administrator to raise the limit"
+        }
+        502..=504 => {
+            "a proxy in front of the server could not get an answer from \
+                      Mattermost: the server may be down or restarting"
+        }
         _ => return None,
     })
 }

@@ -12,7 +12,9 @@ use crate::model::UserId;
 use crate::response::check_status;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::transport::{HttpRequest, HttpResponse, Method, ProxySetting, Transport, TransportOptions};
+use crate::transport::{
+    HttpRequest, HttpResponse, Method, ProxySetting, Transport, TransportOptions,
+};
 use crate::{TransportError, TransportErrorKind};
 
 /// The default time one whole call may take, retries and waits included: 30 seconds.
@@ -510,7 +512,10 @@ fn default_transport(options: &TransportOptions, timeout: Duration) -> Result<Ar
 }
 
 #[cfg(not(feature = "ureq"))]
-fn default_transport(_options: &TransportOptions, _timeout: Duration) -> Result<Arc<dyn Transport>> {
+fn default_transport(
+    _options: &TransportOptions,
+    _timeout: Duration,
+) -> Result<Arc<dyn Transport>> {
     Err(Error::invalid(
         "transport",
         "none given, and the built-in one needs the cargo feature `ureq`; \

@@ -262,7 +262,13 @@ fn run_cli(backend: &Backend, call: &Call, op: &Op) -> Outcome {
     }
     match op {
         Op::GetMe => cmd.args(["get"]),
-        Op::ForgetRecent => cmd.args(["custom", "forget-recent", "In a meeting", "--emoji", "calendar"]),
+        Op::ForgetRecent => cmd.args([
+            "custom",
+            "forget-recent",
+            "In a meeting",
+            "--emoji",
+            "calendar",
+        ]),
         Op::GetMany(n) => {
             cmd.arg("get");
             for _ in 0..*n {
@@ -316,7 +322,8 @@ fn default_trust_refuses_the_test_ca(client: Client) {
     assert!(!out.ok, "{client:?}: {out:?}");
     assert!(out.text.contains("TLS failed"), "{client:?}: {}", out.text);
     assert!(
-        out.text.contains("signed by a CA this client does not trust")
+        out.text
+            .contains("signed by a CA this client does not trust")
             && out.text.contains("--ca-file"),
         "{client:?}: {}",
         out.text
@@ -324,8 +331,16 @@ fn default_trust_refuses_the_test_ca(client: Client) {
     if client == Client::Ureq {
         assert_eq!(out.kind, Some(TransportErrorKind::Tls));
     }
-    assert_eq!(nginx_requests(&field, field.tls, ""), before, "a request reached nginx");
-    assert_eq!(backend.fake.request_count(), 0, "the token reached the server");
+    assert_eq!(
+        nginx_requests(&field, field.tls, ""),
+        before,
+        "a request reached nginx"
+    );
+    assert_eq!(
+        backend.fake.request_count(),
+        0,
+        "the token reached the server"
+    );
 }
 
 /// The test CA given as a file makes it work (the CLI: also through `MM_CA_FILE`, and
@@ -333,7 +348,12 @@ fn default_trust_refuses_the_test_ca(client: Client) {
 fn ca_file_makes_it_work(client: Client) {
     let field = field();
     let backend = backend(&field);
-    let out = run(client, &backend, &with_ca(&field, https(field.tls)), &Op::GetMe);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::GetMe,
+    );
     assert!(out.ok, "{client:?}: {out:?}");
     assert_eq!(backend.fake.requests(), ["GET /api/v4/users/me/status"]);
     if client == Client::Cli {
@@ -357,7 +377,12 @@ fn ca_file_makes_it_work(client: Client) {
 fn wrong_host_name_is_refused(client: Client) {
     let field = field();
     let backend = backend(&field);
-    let out = run(client, &backend, &with_ca(&field, https(field.wronghost)), &Op::GetMe);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.wronghost)),
+        &Op::GetMe,
+    );
     assert!(!out.ok, "{client:?}: {out:?}");
     assert!(
         out.text.contains("TLS failed")
@@ -371,7 +396,12 @@ fn wrong_host_name_is_refused(client: Client) {
 fn expired_certificate_is_refused(client: Client) {
     let field = field();
     let backend = backend(&field);
-    let out = run(client, &backend, &with_ca(&field, https(field.expired)), &Op::GetMe);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.expired)),
+        &Op::GetMe,
+    );
     assert!(!out.ok, "{client:?}: {out:?}");
     assert!(
         out.text.contains("TLS failed") && out.text.contains("has expired"),
@@ -395,11 +425,19 @@ fn through_the_proxy_and_no_proxy_bypasses_it(client: Client) {
     let out = run(client, &backend, &call, &Op::GetMe);
     assert!(out.ok, "{client:?} through the proxy: {out:?}");
     let after = tunnels(&proxy_log(&field));
-    assert!(after > before, "no CONNECT in tinyproxy's log:\n{}", proxy_log(&field));
+    assert!(
+        after > before,
+        "no CONNECT in tinyproxy's log:\n{}",
+        proxy_log(&field)
+    );
     call.env.push(("NO_PROXY", "127.0.0.1".to_owned()));
     let out = run(client, &backend, &call, &Op::GetMe);
     assert!(out.ok, "{client:?} with NO_PROXY: {out:?}");
-    assert_eq!(tunnels(&proxy_log(&field)), after, "NO_PROXY did not bypass the proxy");
+    assert_eq!(
+        tunnels(&proxy_log(&field)),
+        after,
+        "NO_PROXY did not bypass the proxy"
+    );
     assert_eq!(backend.fake.request_count(), 2);
 }
 
@@ -435,7 +473,10 @@ fn proxy_password_never_shows(client: Client) {
     let mut call = with_ca(&field, https(field.tls));
     call.proxy = Some(format!("http://mm:{secret}@127.0.0.1:{}", field.dead));
     let out = run(client, &backend, &call, &Op::GetMe);
-    assert!(!out.ok, "{client:?}: nothing listens on the proxy port: {out:?}");
+    assert!(
+        !out.ok,
+        "{client:?}: nothing listens on the proxy port: {out:?}"
+    );
     assert!(out.text.contains("127.0.0.1"), "{client:?}: {}", out.text);
     assert!(
         !out.text.contains(secret) && !out.debug.contains(secret),
@@ -464,7 +505,12 @@ fn bad_gateway_is_retried_when_idempotent_then_typed(client: Client) {
     }
     let get = "GET /api/v4/users/me/status";
     let before = nginx_requests(&field, field.tls, get);
-    let out = run(client, &backend, &with_ca(&field, https(field.tls)), &Op::GetMe);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::GetMe,
+    );
     assert!(!out.ok, "{client:?}: {out:?}");
     assert!(
         out.text.contains("502") && out.text.contains("could not get an answer from Mattermost"),
@@ -474,19 +520,37 @@ fn bad_gateway_is_retried_when_idempotent_then_typed(client: Client) {
     if client == Client::Ureq {
         assert_eq!(out.status, Some(502));
     }
-    assert_eq!(nginx_requests(&field, field.tls, get) - before, 3, "GET attempts");
+    assert_eq!(
+        nginx_requests(&field, field.tls, get) - before,
+        3,
+        "GET attempts"
+    );
     let post = "POST /api/v4/users/me/status/custom/recent/delete";
     let before = nginx_requests(&field, field.tls, post);
-    let out = run(client, &backend, &with_ca(&field, https(field.tls)), &Op::ForgetRecent);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::ForgetRecent,
+    );
     assert!(!out.ok && out.text.contains("502"), "{client:?}: {out:?}");
-    assert_eq!(nginx_requests(&field, field.tls, post) - before, 1, "POST attempts");
+    assert_eq!(
+        nginx_requests(&field, field.tls, post) - before,
+        1,
+        "POST attempts"
+    );
 }
 
 /// nginx's 413 (client_max_body_size) is a typed error that names the limit.
 fn payload_too_large_names_the_limit(client: Client) {
     let field = field();
     let backend = backend(&field);
-    let out = run(client, &backend, &with_ca(&field, https(field.tls)), &Op::GetMany(60));
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::GetMany(60),
+    );
     assert!(!out.ok, "{client:?}: {out:?}");
     assert!(
         out.text.contains("413") && out.text.contains("client_max_body_size"),
@@ -504,7 +568,12 @@ fn payload_too_large_names_the_limit(client: Client) {
 fn html_404_for_a_wrong_base_path_points_at_the_base_url(client: Client) {
     let field = field();
     let backend = backend(&field);
-    let out = run(client, &backend, &with_ca(&field, https(field.prefix)), &Op::GetMe);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.prefix)),
+        &Op::GetMe,
+    );
     assert!(!out.ok, "{client:?}: {out:?}");
     assert!(
         out.text.contains("404") && out.text.contains("check the base URL"),
@@ -524,7 +593,12 @@ fn idle_connections_closed_by_nginx_fail_no_call(client: Client) {
     let field = field();
     let backend = backend(&field);
     let call = with_ca(&field, https(field.idle));
-    let out = run(client, &backend, &call, &Op::TwoCallsApart(Duration::from_millis(2500)));
+    let out = run(
+        client,
+        &backend,
+        &call,
+        &Op::TwoCallsApart(Duration::from_millis(2500)),
+    );
     assert!(out.ok, "{client:?}: {out:?}");
 }
 

@@ -136,7 +136,9 @@ impl<T> fmt::Debug for AbsoluteForm<T> {
 pub(crate) fn rewrite(head: &[u8], origin: &str, authorization: Option<&str>) -> Option<Vec<u8>> {
     let space = head.iter().position(|&b| b == b' ')?;
     let (method, target) = (&head[..space], &head[space + 1..]);
-    if method.is_empty() || !method.iter().all(u8::is_ascii_uppercase) || target.first() != Some(&b'/')
+    if method.is_empty()
+        || !method.iter().all(u8::is_ascii_uppercase)
+        || target.first() != Some(&b'/')
     {
         return None;
     }
@@ -219,12 +221,20 @@ mod tests {
             out,
             b"GET http://chat:8065/api/v4/users/me/status HTTP/1.1\r\nhost: chat:8065\r\n\r\n"
         );
-        let out = rewrite(b"PUT /x HTTP/1.1\r\n\r\nbody", "http://h", Some("Basic dTpw")).unwrap();
+        let out = rewrite(
+            b"PUT /x HTTP/1.1\r\n\r\nbody",
+            "http://h",
+            Some("Basic dTpw"),
+        )
+        .unwrap();
         assert_eq!(
             out,
             b"PUT http://h/x HTTP/1.1\r\nProxy-Authorization: Basic dTpw\r\n\r\nbody"
         );
         assert_eq!(rewrite(b"{\"json\":1}", "http://h", None), None);
-        assert_eq!(rewrite(b"GET http://h/ HTTP/1.1\r\n", "http://h", None), None);
+        assert_eq!(
+            rewrite(b"GET http://h/ HTTP/1.1\r\n", "http://h", None),
+            None
+        );
     }
 }

@@ -1,46 +1,4 @@
-//! [`TransportOptions`]: the connection settings every built-in transport reads, whatever
-//! HTTP crate it is built on: trust (extra root certificates, the system's store), proxy,
-//! connect timeout.
-//!
-//! [`SessionBuilder`](crate::SessionBuilder) fills one from its setters and hands it to
-//! the built-in transport when the session is built. Build one yourself to make a
-//! transport outside a session:
-//!
-//! ```
-//! # #[cfg(feature = "ureq")] {
-//! use std::time::Duration;
-//! use mattermost_status::transport::{ProxySetting, TransportOptions, UreqTransport};
-//!
-//! let mut options = TransportOptions::default();
-//! options.connect_timeout = Duration::from_secs(3);
-//! options.proxy = ProxySetting::None;
-//! let transport = UreqTransport::from_options(&options)?;
-//! # }
-//! # Ok::<(), mattermost_status::Error>(())
-//! ```
-//!
-//! ## Which roots are trusted
-//!
-//! | settings | `ureq` (default features) | `ureq` + `platform-verifier` |
-//! |---|---|---|
-//! | nothing set | Mozilla's roots, compiled in (webpki-roots) | the same |
-//! | [`root_certificates`](TransportOptions::root_certificates) only | those certificates only | the same |
-//! | [`system_roots`](TransportOptions::system_roots) | the system's CA bundle file (below) | the operating system's verifier (rustls-platform-verifier: Keychain on macOS, the certificate store on Windows, the CA bundle on Linux) |
-//! | both | the system's CA bundle file and the added certificates | the same as without the feature (the platform verifier cannot take extra roots through ureq) |
-//!
-//! The system's CA bundle file is `SSL_CERT_FILE` when set (as OpenSSL, and so curl,
-//! read it), else the first of `/etc/ssl/certs/ca-certificates.crt` (Debian, Ubuntu,
-//! Arch, Gentoo), `/etc/pki/tls/certs/ca-bundle.crt` (Fedora, RHEL),
-//! `/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem` (RHEL 7+), `/etc/ssl/ca-bundle.pem`
-//! (openSUSE), `/etc/pki/tls/cacert.pem`, `/etc/ssl/cert.pem` (Alpine, macOS, the BSDs):
-//! the list Go's `crypto/x509` reads. On Debian, a company CA installed with
-//! `update-ca-certificates` is in the first. `SSL_CERT_DIR` is not read. Where none
-//! exists (Windows), `system_roots` needs the `platform-verifier` feature; without it
-//! the session is refused when built, with a message that says so.
-//!
-//! Adding root certificates *replaces* Mozilla's compiled-in roots unless `system_roots`
-//! is set too: a session for a server behind a company CA then trusts that CA alone.
-//! Nothing here turns certificate checks off.
+//! [`TransportOptions`]: the connection settings every built-in transport reads.
 
 use std::path::Path;
 use std::time::Duration;
@@ -50,16 +8,56 @@ use super::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
 use crate::error::{Error, Result};
 use crate::session::DEFAULT_CONNECT_TIMEOUT;
 
-
-/// Connection settings for a built-in transport; see the [module documentation](self).
+/// [`TransportOptions`]: the connection settings every built-in transport reads, whatever
+/// HTTP crate it is built on: trust (extra root certificates, the system's store), proxy,
+/// connect timeout.
+///
+/// [`SessionBuilder`](crate::SessionBuilder) fills one from its setters and hands it to
+/// the built-in transport when the session is built. Build one yourself to make a
+/// transport outside a session:
+///
+/// ```
+/// # #[cfg(feature = "ureq")] {
+/// use std::time::Duration;
+/// use mattermost_status::transport::{ProxySetting, TransportOptions, UreqTransport};
+///
+/// let mut options = TransportOptions::default();
+/// options.connect_timeout = Duration::from_secs(3);
+/// options.proxy = ProxySetting::None;
+/// let transport = UreqTransport::from_options(&options)?;
+/// # }
+/// # Ok::<(), mattermost_status::Error>(())
+/// ```
+///
+/// ## Which roots are trusted
+///
+/// | settings | `ureq` (default features) | `ureq` + `platform-verifier` |
+/// |---|---|---|
+/// | nothing set | Mozilla's roots, compiled in (webpki-roots) | the same |
+/// | [`root_certificates`](TransportOptions::root_certificates) only | those certificates only | the same |
+/// | [`system_roots`](TransportOptions::system_roots) | the system's CA bundle file (below) | the operating system's verifier (rustls-platform-verifier: Keychain on macOS, the certificate store on Windows, the CA bundle on Linux) |
+/// | both | the system's CA bundle file and the added certificates | the same as without the feature (the platform verifier cannot take extra roots through ureq) |
+///
+/// The system's CA bundle file is `SSL_CERT_FILE` when set (as OpenSSL, and so curl,
+/// read it), else the first of `/etc/ssl/certs/ca-certificates.crt` (Debian, Ubuntu,
+/// Arch, Gentoo), `/etc/pki/tls/certs/ca-bundle.crt` (Fedora, RHEL),
+/// `/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem` (RHEL 7+), `/etc/ssl/ca-bundle.pem`
+/// (openSUSE), `/etc/pki/tls/cacert.pem`, `/etc/ssl/cert.pem` (Alpine, macOS, the BSDs):
+/// the list Go's `crypto/x509` reads. On Debian, a company CA installed with
+/// `update-ca-certificates` is in the first. `SSL_CERT_DIR` is not read. Where none
+/// exists (Windows), `system_roots` needs the `platform-verifier` feature; without it
+/// the session is refused when built, with a message that says so.
+///
+/// Adding root certificates *replaces* Mozilla's compiled-in roots unless `system_roots`
+/// is set too: a session for a server behind a company CA then trusts that CA alone.
+/// Nothing here turns certificate checks off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TransportOptions {
     /// How long setting up a connection may take: DNS, TCP, proxy, TLS. Default
     /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT).
     pub connect_timeout: Duration,
-    /// Root certificates to trust, besides or instead of the default ones (see the table
-    /// in the [module documentation](self)). Add them with
+    /// Root certificates to trust, besides or instead of the default ones (see [the table](TransportOptions#which-roots-are-trusted)). Add them with
     /// [`add_root_certificate`](Self::add_root_certificate) or
     /// [`add_root_certificate_file`](Self::add_root_certificate_file), which check them.
     pub root_certificates: Vec<RootCertificate>,
@@ -171,8 +169,7 @@ impl TransportOptions {
     /// read, holds no certificate, or one is damaged.
     pub fn add_root_certificate_file(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let certs = read_certificates(path)
-            .map_err(|reason| Error::invalid(ROOT_FIELD, reason))?;
+        let certs = read_certificates(path).map_err(|reason| Error::invalid(ROOT_FIELD, reason))?;
         self.push(certs, path.display().to_string());
         Ok(())
     }
@@ -205,11 +202,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("invalid root_certificate: could not read the file /nonexistent/company-ca.pem"),
+            err.starts_with(
+                "invalid root_certificate: could not read the file /nonexistent/company-ca.pem"
+            ),
             "{err}"
         );
-        let err = options.add_root_certificate("not pem").unwrap_err().to_string();
-        assert!(err.contains("root_certificate") && err.contains("no PEM certificate"), "{err}");
+        let err = options
+            .add_root_certificate("not pem")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("root_certificate") && err.contains("no PEM certificate"),
+            "{err}"
+        );
         assert!(options.root_certificates.is_empty());
     }
 }

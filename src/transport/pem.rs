@@ -15,9 +15,11 @@ const END: &str = "-----END CERTIFICATE-----";
 /// `Err` says what is wrong in words a person can act on; it never quotes the text.
 pub(crate) fn certificates(text: &[u8]) -> Result<Vec<PemCertificate>, String> {
     let Ok(text) = std::str::from_utf8(text) else {
-        return Err("is not PEM text (it is not UTF-8; a DER file must be converted with \
+        return Err(
+            "is not PEM text (it is not UTF-8; a DER file must be converted with \
                     `openssl x509 -inform der -in FILE -out FILE.pem`)"
-            .to_owned());
+                .to_owned(),
+        );
     };
     let mut found = Vec::new();
     let mut rest = text;
@@ -90,9 +92,9 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Standard base64 with padding, for `Proxy-Authorization: Basic`.
+#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = match *chunk {
@@ -129,14 +131,22 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_pem_certificate() {
-        assert!(certificates(b"hello").unwrap_err().contains("no PEM certificate"));
+        assert!(certificates(b"hello")
+            .unwrap_err()
+            .contains("no PEM certificate"));
         let cut = format!("{BEGIN}\nMIIB\n");
-        assert!(certificates(cut.as_bytes()).unwrap_err().contains("cut short"));
+        assert!(certificates(cut.as_bytes())
+            .unwrap_err()
+            .contains("cut short"));
         let bad = format!("{BEGIN}\n!!!!\n{END}\n");
         assert!(certificates(bad.as_bytes()).unwrap_err().contains("base64"));
         let not_der = format!("{BEGIN}\n{}\n{END}\n", base64_encode(&[1u8; 40]));
-        assert!(certificates(not_der.as_bytes()).unwrap_err().contains("X.509"));
-        assert!(certificates(&[0xff, 0xfe]).unwrap_err().contains("not UTF-8"));
+        assert!(certificates(not_der.as_bytes())
+            .unwrap_err()
+            .contains("X.509"));
+        assert!(certificates(&[0xff, 0xfe])
+            .unwrap_err()
+            .contains("not UTF-8"));
     }
 
     #[test]

@@ -82,7 +82,11 @@ impl ProxyUrl {
         };
         let authority = match rest.find('/') {
             Some(i) if rest[i..].trim_end_matches('/').is_empty() => &rest[..i],
-            Some(_) => return Err("has a path; give only [scheme://][user:password@]host[:port]".to_owned()),
+            Some(_) => {
+                return Err(
+                    "has a path; give only [scheme://][user:password@]host[:port]".to_owned(),
+                )
+            }
             None => rest,
         };
         let (userinfo, hostport) = match authority.rfind('@') {
@@ -157,6 +161,7 @@ impl ProxyUrl {
 
     /// The full URL with the credentials percent-encoded, for a transport's own proxy
     /// setting. Holds the password: never shown.
+    #[cfg_attr(not(feature = "ureq"), allow(dead_code))]
     pub(crate) fn url_with_credentials(&self) -> String {
         let mut url = format!("{}://", self.scheme);
         if let Some(user) = &self.username {
@@ -253,7 +258,10 @@ impl NoProxy {
         }
         let host = host.trim_start_matches('[').trim_end_matches(']');
         if let Ok(ip) = host.parse::<IpAddr>() {
-            return self.networks.iter().any(|&(net, bits)| in_network(ip, net, bits));
+            return self
+                .networks
+                .iter()
+                .any(|&(net, bits)| in_network(ip, net, bits));
         }
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         self.names.iter().any(|name| {
@@ -446,7 +454,10 @@ mod tests {
     #[test]
     fn parses_proxy_urls_as_curl_does() {
         let p = ProxyUrl::parse("proxy.example.com").unwrap();
-        assert_eq!((p.scheme(), p.host(), p.port()), ("http", "proxy.example.com", 1080));
+        assert_eq!(
+            (p.scheme(), p.host(), p.port()),
+            ("http", "proxy.example.com", 1080)
+        );
         let p = ProxyUrl::parse("HTTPS://Proxy:8443/").unwrap();
         assert_eq!((p.scheme(), p.host(), p.port()), ("https", "proxy", 8443));
         let p = ProxyUrl::parse("http://us%40er:p@ss%3Aw0rd@[::1]:3128").unwrap();
@@ -510,7 +521,9 @@ mod tests {
         .unwrap();
         assert_eq!(routes.for_url("http://chat.example.com/api"), None);
         assert_eq!(
-            routes.for_url("https://chat.example.com").map(ProxyUrl::host),
+            routes
+                .for_url("https://chat.example.com")
+                .map(ProxyUrl::host),
             Some("secure")
         );
         let routes = ProxyRoutes::from_vars(env(&[
@@ -519,8 +532,14 @@ mod tests {
             ("NO_PROXY", "direct.example.com"),
         ]))
         .unwrap();
-        assert_eq!(routes.for_url("http://a.example.com").map(ProxyUrl::host), Some("plain"));
-        assert_eq!(routes.for_url("https://a.example.com").map(ProxyUrl::host), Some("all"));
+        assert_eq!(
+            routes.for_url("http://a.example.com").map(ProxyUrl::host),
+            Some("plain")
+        );
+        assert_eq!(
+            routes.for_url("https://a.example.com").map(ProxyUrl::host),
+            Some("all")
+        );
         assert_eq!(routes.for_url("https://x.direct.example.com:8443/p"), None);
         // Lower case first, an empty value is unset.
         let routes = ProxyRoutes::from_vars(env(&[
@@ -530,10 +549,16 @@ mod tests {
             ("NO_PROXY", "*"),
         ]))
         .unwrap();
-        assert_eq!(routes.for_url("https://a").map(ProxyUrl::host), Some("upper"));
+        assert_eq!(
+            routes.for_url("https://a").map(ProxyUrl::host),
+            Some("upper")
+        );
         let err = ProxyRoutes::from_vars(env(&[("https_proxy", "ftp://u:sekrit@x")]))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("https_proxy") && !err.contains("sekrit"), "{err}");
+        assert!(
+            err.contains("https_proxy") && !err.contains("sekrit"),
+            "{err}"
+        );
     }
 }

@@ -96,7 +96,10 @@ impl UreqTransport {
     /// `timeout`, so that a first attempt (which gets almost all of the call's time)
     /// runs on the agent's configuration instead of a per-request copy of it (see
     /// `run_within`).
-    pub(crate) fn build(options: &TransportOptions, timeout: Option<Duration>) -> Result<Self, Error> {
+    pub(crate) fn build(
+        options: &TransportOptions,
+        timeout: Option<Duration>,
+    ) -> Result<Self, Error> {
         let agent_timeout = timeout
             .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
             .filter(|t| !t.is_zero());
@@ -116,11 +119,12 @@ impl UreqTransport {
         let http = match routes.http() {
             None => None,
             Some(proxy) if proxy.scheme() == "http" => {
-                let resolver = ProxyResolver::new(proxy)
-                    .map_err(|_| Error::invalid("proxy", format!("{proxy} has an unusable host")))?;
-                let connector = ()
-                    .chain(TcpConnector::default())
-                    .chain(AbsoluteFormConnector::new(proxy));
+                let resolver = ProxyResolver::new(proxy).map_err(|_| {
+                    Error::invalid("proxy", format!("{proxy} has an unusable host"))
+                })?;
+                let connector =
+                    ().chain(TcpConnector::default())
+                        .chain(AbsoluteFormConnector::new(proxy));
                 Some(Agent::with_parts(
                     config(options, agent_timeout, tls.clone(), None),
                     connector,
@@ -130,7 +134,13 @@ impl UreqTransport {
             Some(proxy) => Some(tunnel(checked(proxy)?)?),
         };
         let https = routes.https().map(|p| tunnel(checked(p)?)).transpose()?;
-        let via = (http.is_some() || https.is_some()).then(|| Arc::new(Via { routes, http, https }));
+        let via = (http.is_some() || https.is_some()).then(|| {
+            Arc::new(Via {
+                routes,
+                http,
+                https,
+            })
+        });
         Ok(UreqTransport { direct, via })
     }
 

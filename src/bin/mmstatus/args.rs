@@ -79,8 +79,9 @@ pub(crate) struct Global {
     #[arg(long, env = "MM_CA_FILE", value_name = "PATH", global = true)]
     pub ca_file: Option<PathBuf>,
 
-    /// Send requests through this proxy ([http://][user:password@]host[:port]) instead of
-    /// the one https_proxy / http_proxy / all_proxy name; NO_PROXY still applies
+    /// Send requests through this proxy (http://user:password@host:port, user and port
+    /// optional) instead of the one https_proxy / http_proxy / all_proxy name; NO_PROXY
+    /// still applies
     #[arg(long, value_name = "URL", global = true)]
     pub proxy: Option<String>,
 

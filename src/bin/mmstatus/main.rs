@@ -238,7 +238,9 @@ fn plain_http_host(base_url: &str) -> Option<&str> {
         None => authority.split(':').next().unwrap_or(authority),
     };
     let loopback = host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     (!loopback).then_some(host)
 }
 
@@ -253,4 +255,28 @@ fn custom_status(
     cs.duration = duration;
     cs.expires_at = expires_at;
     cs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_host;
+
+    #[test]
+    fn warns_only_for_plain_http_to_a_host_that_is_not_loopback() {
+        assert_eq!(
+            plain_http_host("http://chat.example.com/x"),
+            Some("chat.example.com")
+        );
+        assert_eq!(plain_http_host("http://10.0.0.5:8065"), Some("10.0.0.5"));
+        assert_eq!(plain_http_host("http://[fd00::1]:8065"), Some("fd00::1"));
+        for quiet in [
+            "https://chat.example.com",
+            "http://127.0.0.1:8065",
+            "http://127.3.2.1",
+            "http://localhost:8065/chat",
+            "http://[::1]:8065",
+        ] {
+            assert_eq!(plain_http_host(quiet), None, "{quiet}");
+        }
+    }
 }
