@@ -68,14 +68,13 @@ impl Env {
         }
         // A GET carries no body (ureq would refuse one).
         let body = body.filter(|_| method != Method::Get);
-        let request = HttpRequest::new(
-            method,
-            &url,
-            &headers,
-            body.map(str::as_bytes),
-            Duration::from_secs(10),
-            1 << 20,
-        );
+        let mut request = HttpRequest::new(method, &url)
+            .with_headers(&headers)
+            .with_timeout(Duration::from_secs(10))
+            .with_max_response_bytes(1 << 20);
+        if let Some(body) = body {
+            request = request.with_body(body.as_bytes());
+        }
         self.http.send(&request).expect("the fake answers")
     }
 
@@ -91,10 +90,10 @@ impl Env {
 }
 
 fn json(response: &HttpResponse) -> serde_json::Value {
-    serde_json::from_slice(&response.body).unwrap_or_else(|e| {
+    serde_json::from_slice(response.body()).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {:?}",
-            String::from_utf8_lossy(&response.body)
+            String::from_utf8_lossy(response.body())
         )
     })
 }
@@ -102,7 +101,7 @@ fn json(response: &HttpResponse) -> serde_json::Value {
 /// Asserts an AppError answer: status, id, and that the message names `param`.
 fn assert_app_error(response: &HttpResponse, status: u16, id: &str, param: Option<&str>) {
     let body = json(response);
-    assert_eq!(response.status, status, "{body}");
+    assert_eq!(response.status(), status, "{body}");
     assert_eq!(body["id"], id, "{body}");
     assert_eq!(body["status_code"], status, "{body}");
     if let Some(param) = param {
@@ -170,7 +169,7 @@ fn token_scheme_and_access_token_are_accepted() {
     let env = env();
     let token = format!("Token {}", env.alice.token);
     let r = env.raw(Method::Get, "/users/me/status", Some(&token), None);
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(json(&r)["user_id"], env.alice.id.as_str());
     let path = format!("/users/me/status?access_token={}", env.bob.token);
     let r = env.raw(Method::Get, &path, None, None);
@@ -183,9 +182,9 @@ fn unknown_routes_are_404_and_wrong_methods_405_before_the_session_check() {
     let r = env.raw(Method::Get, "/users/me/status/nope", None, None);
     assert_app_error(&r, 404, "api.context.404.app_error", None);
     let r = env.raw(Method::Post, "/users/me/status", None, Some("{}"));
-    assert_eq!(r.status, 405);
+    assert_eq!(r.status(), 405);
     let r = env.raw(Method::Get, "/users/status/ids", None, None);
-    assert_eq!(r.status, 405);
+    assert_eq!(r.status(), 405);
 }
 
 // ---------------------------------------------------------------- errors
@@ -286,11 +285,11 @@ fn path_ids_must_be_valid_ids() {
         "/users/ABCDEFGHIJKLMNOPQRSTUVWXYZ/status",
         None,
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(json(&r)["status"], "offline");
     // Characters outside the router's pattern do not reach the handler at all.
     let r = env.raw_as(&env.alice, Method::Get, "/users/a.b/status", None);
-    assert_eq!(r.status, 404);
+    assert_eq!(r.status(), 404);
 }
 
 // ---------------------------------------------------------------- get status
@@ -324,8 +323,8 @@ fn the_status_answer_has_the_go_shape() {
         &format!("/users/{}/status", env.alice.id),
         None,
     );
-    assert_eq!(r.status, 200);
-    let text = String::from_utf8(r.body.clone()).unwrap();
+    assert_eq!(r.status(), 200);
+    let text = String::from_utf8(r.body().to_vec()).unwrap();
     assert!(
         text.ends_with("}\n"),
         "json.Encoder adds a newline: {text:?}"
@@ -555,7 +554,7 @@ fn a_past_dnd_end_is_accepted_and_undone_by_the_next_job_run() {
         env.alice.id
     );
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(json(&r)["status"], "dnd", "the answer comes before the job");
     let s = GetStatus::new(env.alice.id).send(&session).unwrap();
     assert_eq!((s.status, s.manual), (StatusKind::Online, false));
@@ -570,7 +569,7 @@ fn dnd_end_time_with_another_status_is_ignored() {
         env.alice.id
     );
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(json(&r)["dnd_end_time"], 0);
 }
 
@@ -603,7 +602,7 @@ fn the_body_user_id_must_be_the_path_user_after_me() {
     // The real id with `me` in the path does.
     let body = format!(r#"{{"user_id":"{}","status":"online"}}"#, env.alice.id);
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(env.fake.request_count(), 3);
 }
 
@@ -651,7 +650,7 @@ fn go_decoding_ignores_case_unknown_fields_and_trailing_data() {
         env.alice.id
     );
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.status(), 200, "{}", String::from_utf8_lossy(r.body()));
     assert_eq!(json(&r)["status"], "away");
 }
 
@@ -677,10 +676,10 @@ fn permission_is_checked_after_the_body() {
     let env = env();
     let path = format!("/users/{}/status", env.bob.id);
     let r = env.raw_as(&env.alice, Method::Put, &path, Some("nonsense"));
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status(), 400);
     let body = format!(r#"{{"user_id":"{}","status":"nonsense"}}"#, env.bob.id);
     let r = env.raw_as(&env.alice, Method::Put, &path, Some(&body));
-    assert_eq!(r.status, 403, "permission comes before the status value");
+    assert_eq!(r.status(), 403, "permission comes before the status value");
 }
 
 #[test]
@@ -724,7 +723,7 @@ fn with_user_statuses_off_setters_do_nothing_and_lookups_find_nothing() {
     // An invalid value is still refused first.
     let body = format!(r#"{{"user_id":"{}","status":"busy"}}"#, env.alice.id);
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status(), 400);
     env.fake.set_enable_user_statuses(true);
     assert_eq!(env.fake.status(env.alice.id), None, "nothing was stored");
 }
@@ -747,7 +746,7 @@ fn statuses_by_ids_are_sorted_deduplicated_and_offline_for_unknown_ids() {
     ];
     let body = serde_json::to_string(&ids).unwrap();
     let r = env.raw_as(&env.alice, Method::Post, "/users/status/ids", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     let list = json(&r);
     let got: Vec<&str> = list
         .as_array()
@@ -812,7 +811,7 @@ fn statuses_by_ids_validation() {
         "/users/status/ids",
         Some(r#"["--------------------------"]"#),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     for body in ["", "{}", "[1]", "not json"] {
         let r = env.raw_as(&env.alice, Method::Post, "/users/status/ids", Some(body));
         assert_app_error(&r, 400, "api.payload.parse.error", None);
@@ -823,7 +822,7 @@ fn statuses_by_ids_validation() {
 
 fn props_custom_status(env: &Env, user: &FakeUser) -> String {
     let r = env.raw_as(user, Method::Get, "/users/me", None);
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     json(&r)["props"]["customStatus"]
         .as_str()
         .unwrap_or_default()
@@ -835,8 +834,8 @@ fn setting_a_custom_status_stores_it_and_answers_ok() {
     let env = env();
     let cs = r#"{"emoji":"calendar","text":"My custom status"}"#;
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status/custom", Some(cs));
-    assert_eq!(r.status, 200);
-    assert_eq!(r.body, br#"{"status":"OK"}"#);
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.body(), br#"{"status":"OK"}"#);
     // As status_test reads it back: user props.
     assert_eq!(
         props_custom_status(&env, &env.alice),
@@ -913,7 +912,7 @@ fn custom_status_validation() {
             "/users/me/status/custom",
             Some(&body),
         );
-        assert_eq!(r.status, 200, "{body}");
+        assert_eq!(r.status(), 200, "{body}");
     }
 }
 
@@ -936,7 +935,7 @@ fn presave_sets_date_and_time_and_cuts_the_text_to_100_runes() {
         "/users/me/status/custom",
         Some(&body),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     let cs = env.fake.custom_status(env.alice.id).unwrap();
     assert_eq!(cs.duration, Some(CustomStatusDuration::DateAndTime));
     assert_eq!(cs.text.chars().count(), 100);
@@ -989,7 +988,7 @@ fn expires_at_keeps_its_offset_and_removal_needs_the_same_bytes() {
         "/users/me/status/custom",
         Some(&body),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert!(
         env.fake
             .custom_status_json(env.alice.id)
@@ -1019,7 +1018,7 @@ fn expires_at_keeps_its_offset_and_removal_needs_the_same_bytes() {
         "/users/me/status/custom/recent/delete",
         Some(&body),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert!(env.fake.recent_custom_statuses(env.alice.id).is_empty());
 }
 
