@@ -4,6 +4,11 @@
 //! feature `ureq`, on by default); implement the trait yourself to use another HTTP
 //! client, to record requests, or to answer them in process in tests.
 //!
+//! The connection settings every built-in transport shares (trusted roots, the
+//! system's store, the proxy, the connect timeout) are one [`TransportOptions`], which
+//! [`SessionBuilder`](crate::SessionBuilder) fills; proxies and `NO_PROXY` are read as
+//! curl reads them ([`proxy`]).
+//!
 //! ```
 //! use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
 //! use mattermost_status::{GetStatus, Session, StatusKind, TransportError, UserId};
@@ -35,7 +40,19 @@ use std::time::Duration;
 use crate::error::TransportError;
 
 #[cfg(feature = "ureq")]
+mod forward;
+mod options;
+mod pem;
+pub mod proxy;
+#[cfg(feature = "ureq")]
+mod system_roots;
+#[cfg(feature = "ureq")]
 mod ureq;
+
+pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
+pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
+#[cfg(feature = "ureq")]
+mod ureq_wire;
 #[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
 
@@ -322,6 +339,11 @@ impl HttpResponse {
 /// - keep at least the response headers the request
 ///   [wants](HttpRequest::wants_response_header);
 /// - never write the request's header values (they hold the token) to a log or an error;
+/// - when a kept-alive connection it reused fails (closed, reset) before any byte of the
+///   answer arrived, say so with
+///   [`TransportError::stale_connection`](crate::TransportError::stale_connection): the
+///   session then resends an idempotent request at once (optional; never for a fresh
+///   connection);
 /// - and should reuse connections across calls.
 ///
 /// The trait is object-safe, and implemented for `Arc<T>` and `Box<T>`.

@@ -35,6 +35,11 @@ pub enum Fault {
     },
     /// Writes these bytes (a head), then zeros without end until the client leaves.
     Flood(Vec<u8>),
+    /// Writes these bytes and keeps the connection open: the next request on it is
+    /// read and played too (the bytes must not say `Connection: close`).
+    KeepAlive(Vec<u8>),
+    /// Waits this long, then writes these bytes and closes, as [`Fault::Reply`].
+    Delay(Duration, Vec<u8>),
 }
 
 /// One request as the server read it.
@@ -185,6 +190,16 @@ pub fn response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// A JSON answer that keeps the connection alive (no `Connection: close`), for
+/// [`Fault::KeepAlive`].
+pub fn json_keep_alive(status: u16, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 /// A JSON answer.
 pub fn json(status: u16, body: &str) -> Vec<u8> {
     response(
@@ -216,16 +231,37 @@ fn serve(
     let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
     let _ = stream.set_nodelay(true);
     let mut buf = Vec::new();
-    // One request per connection: every answer says `Connection: close`.
-    let Some(request) = read_request(&mut stream, &mut buf, stop) else {
-        return;
+    // One request per connection, unless the script keeps it alive.
+    let fault = loop {
+        let Some(request) = read_request(&mut stream, &mut buf, stop) else {
+            return;
+        };
+        let index = {
+            let mut all = requests.lock().unwrap();
+            all.push(request);
+            all.len() - 1
+        };
+        match script(index) {
+            Fault::KeepAlive(bytes) => {
+                if stream.write_all(&bytes).is_err() {
+                    return;
+                }
+                let _ = stream.flush();
+            }
+            other => break other,
+        }
     };
-    let index = {
-        let mut all = requests.lock().unwrap();
-        all.push(request);
-        all.len() - 1
-    };
-    match script(index) {
+    match fault {
+        Fault::KeepAlive(_) => unreachable!("handled above"),
+        Fault::Delay(wait, bytes) => {
+            if !nap(wait, stop) {
+                return;
+            }
+            let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+            let _ = stream.shutdown(std::net::Shutdown::Write);
+            let _ = nap(Duration::from_millis(100), stop);
+        }
         Fault::Reply(bytes) => {
             let _ = stream.write_all(&bytes);
             let _ = stream.flush();
@@ -295,10 +331,10 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, stop: &AtomicBool) ->
             return None;
         }
     }
-    Some(Recorded {
-        head,
-        body: buf[head_end..head_end + length].to_vec(),
-    })
+    let body = buf[head_end..head_end + length].to_vec();
+    // What follows belongs to the next request on a kept-alive connection.
+    buf.drain(..head_end + length);
+    Some(Recorded { head, body })
 }
 
 /// One read: `Some(true)` when bytes came, `Some(false)` at end of stream, `None` when
