@@ -260,7 +260,7 @@ mod tests {
         }
         // A file outside any `zoneinfo/` keeps its path as its name.
         let other = s.0.join("my-zone");
-        std::fs::copy(&path, &other).unwrap();
+        std::fs::copy(path, &other).unwrap();
         let tz = s.tz(other.to_str().unwrap());
         assert!(is_paris(&tz));
         assert_eq!(tz.iana_name(), other.to_str());

@@ -8,6 +8,8 @@ mod args;
 mod dnd;
 mod failure;
 mod output;
+mod quick;
+mod trust;
 mod users;
 mod watch;
 mod when;
@@ -15,7 +17,7 @@ mod when;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::CommandFactory;
 use mattermost_status::{
     CustomStatus, CustomStatusDuration, Error, GetRecentCustomStatuses, GetStatus,
     GetStatusesByIds, RemoveRecentCustomStatus, Session, UnsetCustomStatus, UpdateCustomStatus,
@@ -26,13 +28,7 @@ use args::{Cli, Command, CustomCommand, Global};
 use failure::{exit_code_of, usage_error, Failure};
 
 fn main() -> ExitCode {
-    // The definition lives until exit: dropping its tree of commands and arguments
-    // would cost a one-shot `get` as much as building it.
-    let matches = Box::leak(Box::new(Cli::command())).get_matches_mut();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    let (cli, matches) = quick::parse();
     match run(cli) {
         Ok(code) => code,
         Err(Failure::Usage(kind, message)) => {
@@ -54,7 +50,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     let zone = when::zone(cli.global.tz.as_deref())?;
     match cli.command {
-        Command::Get { users, json } => {
+        Command::Get(args::GetArgs { users, json }) => {
             let session = session(&cli.global)?;
             let users = if users.is_empty() {
                 vec![UserRef::Id(UserId::me())]
@@ -243,8 +239,11 @@ fn session(global: &Global) -> Result<Session, Failure> {
     };
     let mut builder = Session::builder(url)
         .user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")))
-        // The system's store, as curl and git trust it.
-        .system_roots(true);
+        // The system's store, as curl and git trust it; not read when no TLS can
+        // happen (an http:// site, no https:// proxy), which halves a local `get`.
+        .system_roots(trust::may_use_tls(url, global.proxy.as_deref(), |name| {
+            std::env::var(name).ok()
+        }));
     if let Some(path) = &global.ca_file {
         builder = builder.add_root_certificate_file(path);
     }
