@@ -3,6 +3,8 @@
 # same status (examples/startup_baseline.rs: ureq + serde_json, no checks, no table).
 #
 # Usage: bash benches/startup.sh [pairs]     (default 1000 pairs, ~10 s)
+#        MMSTATUS=/path/to/other/mmstatus bash benches/startup.sh   (time another build,
+#        e.g. an older commit's, against the same baseline)
 #
 # Both programs are built with the release profile. The fake server
 # (examples/fake_server) runs on 127.0.0.1 on a free port; both programs ask it for
@@ -22,7 +24,7 @@ cargo build --quiet --release --features cli,fake \
   --bin mmstatus --example startup_baseline --example fake_server
 target=$(cargo metadata --format-version 1 --no-deps |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-mmstatus="$target/release/mmstatus"
+mmstatus=${MMSTATUS:-$target/release/mmstatus}
 baseline="$target/release/examples/startup_baseline"
 
 work=$(mktemp -d /tmp/mm-startup.XXXXXX)
@@ -63,7 +65,7 @@ q() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 
 a50=$(q "$work/a.us" 50); b50=$(q "$work/b.us" 50)
 printf 'pairs %d (after %d warm-up pairs), %s, load average %s\n' "$pairs" "$warmup" \
   "$(date -u +%FT%TZ)" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
-printf '%-34s median %7.3f ms  (p25 %.3f, p75 %.3f)\n' "mmstatus get" \
+printf '%-34s median %7.3f ms  (p25 %.3f, p75 %.3f)\n' "$(basename "$mmstatus") get" \
   "$(echo "$a50" | awk '{print $1/1000}')" "$(q "$work/a.us" 25 | awk '{print $1/1000}')" "$(q "$work/a.us" 75 | awk '{print $1/1000}')"
 printf '%-34s median %7.3f ms  (p25 %.3f, p75 %.3f)\n' "startup_baseline (ureq alone)" \
   "$(echo "$b50" | awk '{print $1/1000}')" "$(q "$work/b.us" 25 | awk '{print $1/1000}')" "$(q "$work/b.us" 75 | awk '{print $1/1000}')"
