@@ -3,16 +3,17 @@
 
 #![cfg(feature = "ureq")]
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
-use common::*;
 use httpmock::prelude::*;
 use mattermost_status::{
     Error, GetStatus, Session, StatusKind, TransportErrorKind, UnsetCustomStatus, UpdateStatus,
     UserId,
 };
+use support::mock::*;
+use support::*;
 
 fn get_me(server: &MockServer) -> Error {
     GetStatus::new(UserId::me())

@@ -18,7 +18,7 @@ use mattermost_status::{
     TransportErrorKind, UreqTransport, UserId,
 };
 use support::fault_server::{json, refused_url, response, Fault, FaultServer};
-use support::{assert_no_token, Counting, STATUS_BODY, TOKEN, USER};
+use support::{assert_no_token, Counting, ALICE, STATUS_BODY, TOKEN};
 
 /// How much later than its deadline a call may return (a loaded 2-core machine).
 const MARGIN: Duration = Duration::from_millis(1500);
@@ -102,7 +102,7 @@ fn session(url: &str, setup: &Setup) -> (Session, Arc<AtomicUsize>) {
 }
 
 fn user() -> UserId {
-    USER.parse().expect("user id")
+    ALICE.parse().expect("user id")
 }
 
 fn get_status(url: &str, setup: &Setup) -> Call<mattermost_status::Status> {
@@ -541,7 +541,7 @@ fn hostile_bodies_are_typed_errors() {
 #[test]
 fn a_redirect_to_another_host_is_not_followed_and_the_token_does_not_go_there() {
     let other = FaultServer::always(json(200, STATUS_BODY));
-    let location = format!("{}/api/v4/users/{USER}/status", other.url());
+    let location = format!("{}/api/v4/users/{ALICE}/status", other.url());
     for status in [301u16, 302, 307, 308] {
         let location = location.clone();
         let first = FaultServer::always(response(status, &[("Location", &location)], b""));
@@ -587,7 +587,7 @@ fn a_server_echoing_the_token_does_not_put_it_in_errors() {
         json(200, &format!(r#"{{"user_id":"{TOKEN}"}}"#)),
         json(
             200,
-            &format!(r#"{{"user_id":"{USER}","status":5,"x":"{TOKEN}"}}"#),
+            &format!(r#"{{"user_id":"{ALICE}","status":5,"x":"{TOKEN}"}}"#),
         ),
         // Cut by the excerpt in the middle of the token.
         response(
