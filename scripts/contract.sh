@@ -41,14 +41,18 @@ banner() {
     '************************************************************************' >&2
 }
 
-# A part of the contract check cannot run: loud, and fatal when it is required.
+# A part of the contract check cannot run: loud (again at the end), and fatal when it is
+# required.
+skips=()
 skipped() {
   if [ "${MM_CONTRACT_REQUIRED:-}" = 1 ]; then
-    banner "FAILED: $* (MM_CONTRACT_REQUIRED=1 forbids skipping)"
+    banner "FAILED: cannot run $1: $2 (MM_CONTRACT_REQUIRED=1 forbids skipping)"
     exit 1
   fi
-  banner "SKIPPED $*. It did NOT run; this is not a pass of the contract check."
+  skips+=("$1")
+  banner "SKIPPED $1: $2. It did NOT run; this is not a pass of the contract check."
 }
+trap 'for s in "${skips[@]}"; do banner "SKIPPED $s (see above)"; done' EXIT
 
 sha256_of() {
   if command -v sha256sum >/dev/null 2>&1; then
@@ -104,12 +108,12 @@ if [ -n "$spec_file" ]; then
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  skipped "the contract suites (OpenAPI spec via Prism, official client): node/npm not installed"
+  skipped "the contract suites (OpenAPI spec via Prism, official client)" "node/npm not installed"
   exit 0
 fi
 echo "contract: node $(node --version), npm $(npm --version)"
 if ! (cd contract && npm ci --loglevel=error); then
-  skipped "the contract suites (OpenAPI spec via Prism, official client): \`npm ci\` in contract/ failed (offline?)"
+  skipped "the contract suites (OpenAPI spec via Prism, official client)" "\`npm ci\` in contract/ failed (offline?)"
   exit 0
 fi
 
@@ -120,11 +124,12 @@ stop_prism() {
     kill "$prism_pid" 2>/dev/null || true
     wait "$prism_pid" 2>/dev/null || true
   fi
+  for s in "${skips[@]}"; do banner "SKIPPED $s (see above)"; done
 }
 trap stop_prism EXIT
 
 if [ -z "$spec_file" ]; then
-  skipped "the OpenAPI suite (tests/contract_openapi.rs): $spec_missing; the official-client suite still runs"
+  skipped "the OpenAPI suite (tests/contract_openapi.rs)" "$spec_missing"
   prism_env=()
 else
   doc=$(scripts/assemble-openapi.sh "$spec_file" "$work/openapi.yaml")

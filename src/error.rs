@@ -444,8 +444,14 @@ impl TransportErrorKind {
 
 /// A failure below HTTP: no usable answer was received.
 ///
-/// Transports (the built-in [`UreqTransport`](crate::UreqTransport) or your own) build it
-/// with [`TransportError::new`].
+/// Transports (the built-in [`UreqTransport`] or your own) build it with
+/// [`TransportError::new`].
+///
+#[cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#[cfg_attr(
+    not(feature = "ureq"),
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+)]
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
