@@ -370,23 +370,25 @@ fn a_wait_longer_than_the_cap_is_not_slept() {
         1,
         "waiting an hour is not this crate's call"
     );
-    assert!(call.elapsed < ms(500), "{:?}", call.elapsed);
+    // Sleeping would end at the 2 s deadline; half of it leaves room for a loaded machine.
+    assert!(call.elapsed < ms(1000), "{:?}", call.elapsed);
 }
 
 #[test]
 fn a_wait_longer_than_the_time_left_is_not_slept() {
-    // Within the cap (5 s) but not within the call's 1 s timeout.
-    let server = FaultServer::always(too_many("2"));
+    // Within the cap (5 s) but not within the call's 2 s timeout.
+    let server = FaultServer::always(too_many("3"));
     let setup = Setup {
-        timeout: ms(1000),
+        timeout: ms(2000),
         retry: fast_retry().max_delay(ms(5000)),
         ..Setup::default()
     };
     let call = get_status(&server.url(), &setup);
-    call.report("429 Retry-After: 2 > time left", server.attempts());
+    call.report("429 Retry-After: 3 > time left", server.attempts());
     assert!(call.err().is_rate_limited());
     assert_eq!(server.attempts(), 1);
-    assert!(call.elapsed < ms(500), "{:?}", call.elapsed);
+    // Sleeping would end at the 2 s deadline; half of it leaves room for a loaded machine.
+    assert!(call.elapsed < ms(1000), "{:?}", call.elapsed);
 }
 
 #[test]
@@ -454,8 +456,10 @@ fn retries_stop_at_the_deadline() {
     call.report("504 always, 10 attempts vs 1 s", server.attempts());
     assert_eq!(call.err().status(), Some(504));
     let seen = server.attempts();
+    // Without the deadline all 10 attempts would be made; the stop shows in the count.
+    // How late the call may end is `report`'s check (the deadline plus MARGIN): a bound
+    // of the deadline itself would measure the machine's load, not the crate.
     assert!((2..=5).contains(&seen), "{seen} attempts");
-    assert!(call.elapsed <= setup.timeout, "{:?}", call.elapsed);
 }
 
 #[test]

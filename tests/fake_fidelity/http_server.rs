@@ -1,6 +1,7 @@
 //! The HTTP server itself: keep-alive, chunked bodies, stopping; and the in-process transport.
 
 use super::*;
+use mattermost_status::RetryPolicy;
 
 /// Reads one HTTP/1.1 response with a Content-Length body.
 fn read_response(reader: &mut BufReader<TcpStream>) -> (String, Vec<u8>) {
@@ -199,6 +200,7 @@ fn stop_closes_the_socket_and_the_state_can_be_served_again() {
             &Session::builder(&url)
                 .token(alice.token.clone())
                 .connect_timeout(Duration::from_secs(2))
+                .retry(RetryPolicy::none()) // a refused connect is retried, with backoff
                 .build()
                 .unwrap(),
         )
