@@ -330,10 +330,13 @@ fn get_json(site: &Site, path: &str) -> BoxResult<(u16, serde_json::Value)> {
         ("Accept", "application/json"),
         ("X-Requested-With", "XMLHttpRequest"),
     ];
-    let request = HttpRequest::new(Method::Get, &url, &headers, None, site.timeout, 1 << 20);
+    let request = HttpRequest::new(Method::Get, &url)
+        .with_headers(&headers)
+        .with_timeout(site.timeout)
+        .with_max_response_bytes(1 << 20);
     let response = UreqTransport::default().send(&request)?;
-    let value = serde_json::from_slice(&response.body).unwrap_or(serde_json::Value::Null);
-    Ok((response.status, value))
+    let value = serde_json::from_slice(response.body()).unwrap_or(serde_json::Value::Null);
+    Ok((response.status(), value))
 }
 
 /// `props.customStatus` of `GET /users/{id}`.

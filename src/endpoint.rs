@@ -3,13 +3,17 @@
 
 use crate::error::Result;
 use crate::transport::{HttpResponse, Method};
+use crate::Session;
 
 pub(crate) trait Endpoint {
     /// What a successful call returns.
     type Output;
 
-    /// Every client-side rule; an `Err` here means nothing is sent.
-    fn validate(&self) -> Result<()>;
+    /// Every client-side rule; an `Err` here means nothing is sent. `session` gives the
+    /// clock ([`Session::now`]) for rules about time. Default: no rule.
+    fn validate(&self, _session: &Session) -> Result<()> {
+        Ok(())
+    }
 
     /// The HTTP method.
     fn method(&self) -> Method;
@@ -22,8 +26,10 @@ pub(crate) trait Endpoint {
     /// Appends the path below `/api/v4` (starting with `/`) to `url`.
     fn write_path(&self, url: &mut String);
 
-    /// The JSON body, if the endpoint sends one.
-    fn body(&self) -> Result<Option<Vec<u8>>>;
+    /// The JSON body, if the endpoint sends one. Default: none.
+    fn body(&self) -> Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
 
     /// Reads a 2xx answer.
     fn parse(&self, response: &HttpResponse) -> Result<Self::Output>;

@@ -38,7 +38,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::SystemTime;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseError, Result};
 use crate::model::time::{from_unix, unix_seconds};
 use crate::model::CustomStatusDuration;
 use crate::{CustomStatus, UpdateCustomStatus};
@@ -71,9 +71,9 @@ impl UtcOffset {
     pub const UTC: UtcOffset = UtcOffset { seconds: 0 };
 
     /// An offset of `seconds` east of UTC (negative: west), at most ±25:59:59.
-    pub fn from_seconds(seconds: i32) -> Result<Self> {
+    pub fn from_seconds(seconds: i32) -> Result<Self, ParseError> {
         if seconds.unsigned_abs() > MAX_OFFSET_SECS.unsigned_abs() {
-            return Err(Error::invalid(
+            return Err(ParseError::new(
                 "utc_offset",
                 format!("{seconds} s is more than 25:59:59 away from UTC"),
             ));
@@ -83,11 +83,11 @@ impl UtcOffset {
 
     /// An offset of whole hours and minutes; both take the sign of the offset
     /// (`from_hm(-5, -30)` is `-05:30`).
-    pub fn from_hm(hours: i8, minutes: i8) -> Result<Self> {
+    pub fn from_hm(hours: i8, minutes: i8) -> Result<Self, ParseError> {
         if minutes.unsigned_abs() > 59
             || (hours != 0 && minutes != 0 && (hours < 0) != (minutes < 0))
         {
-            return Err(Error::invalid(
+            return Err(ParseError::new(
                 "utc_offset",
                 format!("{hours} h {minutes} min: minutes must be 0-59 with the sign of the hours"),
             ));
@@ -102,13 +102,16 @@ impl UtcOffset {
 }
 
 impl FromStr for UtcOffset {
-    type Err = Error;
+    type Err = ParseError;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         let bad = || {
-            Error::invalid(
+            ParseError::new(
                 "utc_offset",
-                format!("{s:?} is not a UTC offset like +02:00, -05:30 or Z"),
+                format!(
+                    "{} is not a UTC offset like +02:00, -05:30 or Z",
+                    crate::error::quoted(s)
+                ),
             )
         };
         if s == "Z" || s == "z" {
@@ -131,7 +134,7 @@ impl FromStr for UtcOffset {
         if !well_formed {
             return Err(bad());
         }
-        let field = |i: usize| -> Result<i32> {
+        let field = |i: usize| -> Result<i32, ParseError> {
             digits
                 .get(i..i + 2)
                 .map_or(Ok(0), |d| d.parse::<i32>().map_err(|_| bad()))

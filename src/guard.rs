@@ -81,7 +81,7 @@ impl Session {
             }
         };
         // Check the new status before anything is sent.
-        crate::endpoint::Endpoint::validate(&update(UserId::me()))?;
+        crate::endpoint::Endpoint::validate(&update(UserId::me()), self)?;
         let previous = GetStatus::new(UserId::me()).send(self)?;
         if !previous.status.is_settable() {
             return Err(Error::invalid(
@@ -232,7 +232,7 @@ fn restore(session: &Session, previous: &Status, set: &Status) -> Result<Status>
         // Changed meanwhile, by the user or by the server: not ours to undo.
         return Ok(current);
     }
-    restore_update(previous, SystemTime::now()).send(session)
+    restore_update(previous, session.now()).send(session)
 }
 
 #[cfg(test)]

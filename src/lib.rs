@@ -107,7 +107,7 @@
 //! # let session = Session::builder("https://chat.example.com").token("t").build()?;
 //! match GetStatus::new(UserId::me()).send(&session) {
 //!     Ok(status) => println!("{}", status.status),
-//!     Err(Error::InvalidInput { field, reason }) => eprintln!("fix {field}: {reason}"),
+//!     Err(Error::InvalidInput { field, reason, .. }) => eprintln!("fix {field}: {reason}"),
 //!     Err(e) if e.is_unauthorized() => eprintln!("the token is wrong or revoked"),
 //!     Err(Error::RateLimited(r)) => eprintln!("slow down; retry after {:?}", r.retry_after),
 //!     Err(Error::Transport(t)) => eprintln!("network: {t}"),
@@ -169,7 +169,7 @@
 //! impl Transport for AlwaysDnd {
 //!     fn send(&self, _: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
 //!         let body = br#"{"user_id":"4xp9fdt77pncbef59f4k1qe83o","status":"dnd"}"#;
-//!         Ok(HttpResponse::new(200, Vec::new(), body.to_vec()))
+//!         Ok(HttpResponse::new(200, body.to_vec()))
 //!     }
 //! }
 //!
@@ -216,7 +216,8 @@ mod session;
 pub mod transport;
 
 pub use error::{
-    ApiError, DecodeError, Error, RateLimited, Result, TransportError, TransportErrorKind,
+    ApiError, DecodeError, Error, ParseError, RateLimited, Result, TransportError,
+    TransportErrorKind,
 };
 pub use guard::StatusGuard;
 pub use model::{

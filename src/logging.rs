@@ -46,7 +46,7 @@ mod enabled {
                 level,
                 "{} {path} -> {} ({attempts} attempt{plural}, {elapsed} ms)",
                 method.as_str(),
-                response.status
+                response.status()
             ),
             Err(error) => {
                 let outcome = match (error.status(), error.api_id()) {

@@ -84,10 +84,10 @@ pub(crate) fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Du
 
 /// Turns any answer that is not 2xx into the matching [`Error`].
 pub(crate) fn check_status(response: HttpResponse) -> Result<HttpResponse> {
-    match response.status {
+    match response.status() {
         200..=299 => Ok(response),
         300..=399 => Err(Error::Redirect {
-            status: response.status,
+            status: response.status(),
             location: response.header("Location").map(str::to_owned),
         }),
         429 => {
@@ -104,7 +104,7 @@ pub(crate) fn check_status(response: HttpResponse) -> Result<HttpResponse> {
 }
 
 fn api_error(status: u16, response: &HttpResponse) -> ApiError {
-    match serde_json::from_slice::<AppErrorBody>(&response.body) {
+    match serde_json::from_slice::<AppErrorBody>(response.body()) {
         Ok(body)
             if body.id.as_deref().is_some_and(|id| !id.is_empty()) || body.message.is_some() =>
         {
@@ -119,7 +119,7 @@ fn api_error(status: u16, response: &HttpResponse) -> ApiError {
         _ => ApiError {
             status,
             id: None,
-            message: excerpt(&response.body),
+            message: excerpt(response.body()),
             detailed_error: None,
             request_id: request_id_header(response),
         },
@@ -132,9 +132,9 @@ pub(crate) fn decode_error(
     source: Option<serde_json::Error>,
 ) -> Error {
     Error::Decode(Box::new(DecodeError {
-        status: response.status,
+        status: response.status(),
         expected,
-        excerpt: excerpt(&response.body),
+        excerpt: excerpt(response.body()),
         request_id: request_id_header(response),
         content_type: None,
         source,
@@ -176,7 +176,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
             return Err(error);
         }
     }
-    serde_json::from_slice(&response.body).map_err(|e| decode_error(response, expected, Some(e)))
+    serde_json::from_slice(response.body()).map_err(|e| decode_error(response, expected, Some(e)))
 }
 
 /// Checks the `{"status":"OK"}` answer of the custom-status endpoints.
@@ -234,11 +234,12 @@ mod tests {
     fn reads_the_wait_in_seconds_or_as_a_reset_time() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let with = |headers: &[(&str, &str)]| {
-            let headers = headers
+            let response = headers
                 .iter()
-                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                .collect();
-            retry_after(&HttpResponse::new(429, headers, Vec::new()), now)
+                .fold(HttpResponse::new(429, Vec::new()), |r, (n, v)| {
+                    r.with_header(*n, *v)
+                });
+            retry_after(&response, now)
         };
         assert_eq!(
             with(&[("retry-after", " 7 ")]),

@@ -69,6 +69,7 @@ const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
 /// let builder = builder.retry(RetryPolicy::none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[must_use = "a policy does nothing until given to `SessionBuilder::retry`"]
 pub struct RetryPolicy {
     max_attempts: u32,
     base_delay: Duration,
@@ -228,7 +229,7 @@ impl RetryPolicy {
             Err(e) if e.kind() == TransportErrorKind::Connect => Some(backoff()),
             Err(_) => None,
             Ok(response) => {
-                let retryable = match response.status {
+                let retryable = match response.status() {
                     429 => true,
                     502..=504 => idempotent,
                     _ => false,
@@ -264,14 +265,11 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, headers: &[(&str, &str)]) -> Result<HttpResponse, TransportError> {
-        Ok(HttpResponse::new(
-            status,
-            headers
-                .iter()
-                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                .collect(),
-            Vec::new(),
-        ))
+        Ok(headers
+            .iter()
+            .fold(HttpResponse::new(status, Vec::new()), |r, (n, v)| {
+                r.with_header(*n, *v)
+            }))
     }
 
     fn failure(kind: TransportErrorKind) -> Result<HttpResponse, TransportError> {

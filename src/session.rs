@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::base_url;
 use crate::endpoint::Endpoint;
@@ -25,6 +25,17 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-status/", env!("CARGO_PKG_VERSION"));
 
 const JSON: &str = "application/json";
+
+/// The only response headers the session reads; a transport may drop the rest.
+const RESPONSE_HEADERS: &[&str] = &[
+    "Content-Type",
+    "Location",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-Request-Id",
+];
 
 /// A connection to one Mattermost site as one user.
 ///
@@ -67,8 +78,12 @@ struct Inner {
     timeout: Duration,
     max_response_bytes: u64,
     retry: RetryPolicy,
+    clock: Option<Clock>,
     me: OnceLock<UserId>,
 }
+
+/// A clock given to [`SessionBuilder::clock`].
+type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 impl Session {
     /// Starts building a session for the site at `base_url` (`https://chat.example.com`,
@@ -83,6 +98,7 @@ impl Session {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::new(),
+            clock: None,
         }
     }
 
@@ -111,28 +127,60 @@ impl Session {
     /// The first call asks the server (`GET /users/me/status`, whose answer carries the
     /// id); the session remembers the answer, so later calls send nothing.
     pub fn current_user_id(&self) -> Result<UserId> {
+        self.current_user_id_by(self.deadline())
+    }
+
+    /// [`current_user_id`](Self::current_user_id), within a call's `deadline`.
+    pub(crate) fn current_user_id_by(&self, deadline: Instant) -> Result<UserId> {
         if let Some(id) = self.inner.me.get() {
             return Ok(*id);
         }
-        let status = crate::GetStatus::new(UserId::me()).send(self)?;
+        let status = self.send_checked(&crate::GetStatus::new(UserId::me()), deadline)?;
         Ok(*self.inner.me.get_or_init(|| status.user_id))
+    }
+
+    /// The session's time: the machine's clock, or the one given to
+    /// [`SessionBuilder::clock`]. Rules about time ("an end time in the future") are
+    /// checked against it.
+    pub fn now(&self) -> SystemTime {
+        match &self.inner.clock {
+            Some(clock) => clock(),
+            None => SystemTime::now(),
+        }
+    }
+
+    /// When a call that starts now must end: now plus the session's timeout.
+    pub(crate) fn deadline(&self) -> Instant {
+        deadline_after(Instant::now(), self.inner.timeout)
     }
 
     /// Validates `endpoint`, sends it, and reads the answer: the one path of every call.
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output> {
-        endpoint.validate()?;
+        endpoint.validate(self)?;
+        self.send_checked(endpoint, self.deadline())
+    }
+
+    /// Sends an `endpoint` already validated and reads the answer, by `deadline`: for a
+    /// request that makes more than one call (all of them share one deadline).
+    pub(crate) fn send_checked<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        deadline: Instant,
+    ) -> Result<E::Output> {
         let body = endpoint.body()?;
         let mut url = String::with_capacity(self.inner.api_base.len() + 64);
         url.push_str(&self.inner.api_base);
         endpoint.write_path(&mut url);
-        self.round_trip(
+        let response = self.round_trip(
             endpoint.method(),
             &url,
             body.as_deref(),
             endpoint.idempotent(),
-        )
-        .and_then(|response| endpoint.parse(&response))
-        .map_err(|e| e.redact(self.token()))
+            deadline,
+        )?;
+        endpoint
+            .parse(&response)
+            .map_err(|e| e.redact(self.token()))
     }
 
     /// The bare token, for [`Error::redact`].
@@ -148,6 +196,7 @@ impl Session {
         url: &str,
         body: Option<&[u8]>,
         idempotent: bool,
+        deadline: Instant,
     ) -> Result<HttpResponse> {
         let inner = &*self.inner;
         let start = Instant::now();
@@ -166,13 +215,19 @@ impl Session {
         };
         let mut attempt = 1;
         let result = loop {
-            let left = inner.timeout.saturating_sub(start.elapsed());
+            let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 attempt -= 1;
                 break Err(out_of_time(inner.timeout, attempt));
             }
-            let request =
-                HttpRequest::new(method, url, headers, body, left, inner.max_response_bytes);
+            let mut request = HttpRequest::new(method, url)
+                .with_headers(headers)
+                .with_timeout(left)
+                .with_max_response_bytes(inner.max_response_bytes)
+                .with_response_headers(RESPONSE_HEADERS);
+            if let Some(body) = body {
+                request = request.with_body(body);
+            }
             let outcome = inner.transport.send(&request);
             let wait = inner.retry.next_wait(attempt, &outcome, idempotent);
             let result = outcome.map_err(Error::from).and_then(check_status);
@@ -181,7 +236,7 @@ impl Session {
             };
             // Retry only when the wait leaves the next attempt a useful share of the
             // time; otherwise the last answer says more than a timeout would.
-            let left = inner.timeout.saturating_sub(start.elapsed());
+            let left = deadline.saturating_duration_since(Instant::now());
             if wait.saturating_add(MIN_ATTEMPT_TIME) > left {
                 break result;
             }
@@ -194,6 +249,17 @@ impl Session {
         result
     }
 }
+
+/// `start + timeout`, or the latest instant the platform can represent near it.
+fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .or_else(|| start.checked_add(FAR_FUTURE))
+        .unwrap_or(start)
+}
+
+/// A deadline that is as good as none: about 136 years.
+const FAR_FUTURE: Duration = Duration::from_secs(u32::MAX as u64);
 
 /// A retry is not started with less time than this left after its wait.
 const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(50);
@@ -217,6 +283,10 @@ impl fmt::Debug for Session {
             .field("timeout", &self.inner.timeout)
             .field("max_response_bytes", &self.inner.max_response_bytes)
             .field("retry", &self.inner.retry)
+            .field(
+                "clock",
+                &self.inner.clock.as_ref().map_or("system", |_| "custom"),
+            )
             .field("transport", &self.inner.transport)
             .finish()
     }
@@ -227,6 +297,7 @@ impl fmt::Debug for Session {
 /// Nothing is checked or read until [`build`](SessionBuilder::build), which reports the
 /// first problem as [`Error::InvalidInput`] naming the setting (`base_url`, `token`,
 /// `timeout`, ...).
+#[must_use = "a builder does nothing until `.build()`"]
 pub struct SessionBuilder {
     base_url: String,
     token: Option<Result<Secret>>,
@@ -236,6 +307,7 @@ pub struct SessionBuilder {
     max_response_bytes: u64,
     user_agent: String,
     retry: RetryPolicy,
+    clock: Option<Clock>,
 }
 
 impl SessionBuilder {
@@ -323,6 +395,33 @@ impl SessionBuilder {
         self
     }
 
+    /// The clock the session checks times against (an end time must be in the future),
+    /// instead of the machine's: for tests whose server has a clock of its own, such as
+    /// the [`fake`] server's `FakeServer::clock`. It is read once per call
+    /// that has a time to check.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use mattermost_status::Session;
+    ///
+    /// let tomorrow = SystemTime::now() + Duration::from_secs(86_400);
+    /// let session = Session::builder("https://chat.example.com")
+    ///     .token("t")
+    ///     .clock(move || tomorrow)
+    ///     .build()?;
+    /// assert_eq!(session.now(), tomorrow);
+    /// # Ok::<(), mattermost_status::Error>(())
+    /// ```
+    #[cfg_attr(feature = "fake", doc = "[`fake`]: crate::fake")]
+    #[cfg_attr(
+        not(feature = "fake"),
+        doc = "[`fake`]: https://docs.rs/mattermost-status/0.1/mattermost_status/fake/index.html"
+    )]
+    pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(now));
+        self
+    }
+
     /// The `User-Agent` header (default `mattermost-status/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -365,6 +464,7 @@ impl SessionBuilder {
                 timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
+                clock: self.clock,
                 me: OnceLock::new(),
             }),
         })

@@ -206,7 +206,9 @@ fn redirects_are_reported_not_followed() {
     });
     let err = get_me(&server);
     match &err {
-        Error::Redirect { status, location } => {
+        Error::Redirect {
+            status, location, ..
+        } => {
             assert_eq!(*status, 301);
             assert_eq!(
                 location.as_deref(),

@@ -558,6 +558,7 @@ fn a_redirect_to_another_host_is_not_followed_and_the_token_does_not_go_there() 
             Error::Redirect {
                 status: s,
                 location: l,
+                ..
             } => {
                 assert_eq!(*s, status);
                 assert_eq!(l.as_deref(), Some(location.as_str()));

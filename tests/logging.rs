@@ -33,12 +33,12 @@ struct Canned;
 
 impl Transport for Canned {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        if request.url.ends_with("/users/me/status") {
+        if request.url().ends_with("/users/me/status") {
             let body = br#"{"user_id":"4xp9fdt77pncbef59f4k1qe83o","status":"online"}"#;
-            Ok(HttpResponse::new(200, Vec::new(), body.to_vec()))
+            Ok(HttpResponse::new(200, body.to_vec()))
         } else {
             let body = br#"{"id":"api.context.session_expired.app_error","message":"no"}"#;
-            Ok(HttpResponse::new(401, Vec::new(), body.to_vec()))
+            Ok(HttpResponse::new(401, body.to_vec()))
         }
     }
 }

@@ -62,7 +62,7 @@ fn a_missing_token_source_is_an_invalid_input_naming_it() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidInput { field: "token", reason } if reason.contains("MATTERMOST_STATUS_TEST_TOKEN_UNSET")),
+        matches!(&err, Error::InvalidInput { field: "token", reason, .. } if reason.contains("MATTERMOST_STATUS_TEST_TOKEN_UNSET")),
         "{err:?}"
     );
     let err = Session::builder("https://chat.example.com")
@@ -70,7 +70,7 @@ fn a_missing_token_source_is_an_invalid_input_naming_it() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidInput { field: "token", reason } if reason.contains("/nonexistent/mattermost-status/token")),
+        matches!(&err, Error::InvalidInput { field: "token", reason, .. } if reason.contains("/nonexistent/mattermost-status/token")),
         "{err:?}"
     );
 }

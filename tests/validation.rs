@@ -23,7 +23,9 @@ fn refused(field: &str, says: &str, call: impl FnOnce(&Session) -> Result<()>) {
     let any = catch_all(&server);
     let err = call(&session(&server)).expect_err("the call must be refused");
     match &err {
-        Error::InvalidInput { field: f, reason } => {
+        Error::InvalidInput {
+            field: f, reason, ..
+        } => {
             assert_eq!(*f, field, "wrong field in {err}");
             assert!(reason.contains(says), "{reason:?} should say {says:?}");
         }

@@ -380,7 +380,7 @@ pub struct Canned {
 
 impl Transport for Canned {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let body = match (request.method, request.body) {
+        let body = match (request.method(), request.body()) {
             (mattermost_status::Method::Get, _) => &self.get,
             (mattermost_status::Method::Put, _) => &self.put,
             (_, b) => {
@@ -388,7 +388,7 @@ impl Transport for Canned {
                 &self.by_len.iter().find(|(l, _)| *l == len).unwrap().1
             }
         };
-        Ok(HttpResponse::new(200, Vec::new(), body.to_vec()))
+        Ok(HttpResponse::new(200, body.to_vec()))
     }
 }
 

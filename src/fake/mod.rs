@@ -235,12 +235,42 @@ impl FakeServer {
         self.lock().users().iter().map(public_user).collect()
     }
 
-    /// A session logged in as `user` that talks to this server in process (no socket).
+    /// A session logged in as `user` that talks to this server in process (no socket),
+    /// on this server's [`clock`](Self::clock).
     pub fn session(&self, user: &FakeUser) -> crate::Result<Session> {
         Session::builder(IN_PROCESS_URL)
             .token(user.token.clone())
             .transport(self.clone())
+            .clock(self.clock())
             .build()
+    }
+
+    /// This server's clock, for [`SessionBuilder::clock`](crate::SessionBuilder::clock):
+    /// a session on it checks end times against the server's time, so that
+    /// `until(fake.now() + 10 min)` is in the future however far the clock was moved.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mattermost_status::fake::FakeServer;
+    /// use mattermost_status::{Session, StatusKind, UpdateStatus};
+    ///
+    /// let fake = FakeServer::new();
+    /// let alice = fake.user("alice").unwrap();
+    /// let http = fake.serve()?;
+    /// let session = Session::builder(http.url())
+    ///     .token(alice.token.clone())
+    ///     .clock(fake.clock())
+    ///     .build()?;
+    /// fake.advance(Duration::from_secs(30 * 86_400));
+    /// UpdateStatus::new(alice.id)
+    ///     .status(StatusKind::Dnd)
+    ///     .until(fake.now() + Duration::from_secs(600))
+    ///     .send(&session)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn clock(&self) -> impl Fn() -> SystemTime + Send + Sync + 'static {
+        let fake = self.clone();
+        move || fake.now()
     }
 
     /// Serves this server over HTTP on `127.0.0.1`, on a port the system picks.
@@ -409,32 +439,34 @@ impl fmt::Debug for FakeServer {
 /// Answers in process: the request never leaves the test.
 impl Transport for FakeServer {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let Some(target) = crate::base_url::request_target(request.url) else {
+        let Some(target) = crate::base_url::request_target(request.url()) else {
             return Err(TransportError::new(
                 TransportErrorKind::InvalidRequest,
-                format!("not an absolute URL: {}", request.url),
+                format!("not an absolute URL: {}", request.url()),
             ));
         };
         let answer = self.answer(
-            request.method.as_str(),
+            request.method().as_str(),
             target,
             request.header("Authorization"),
-            request.body.unwrap_or_default(),
+            request.body().unwrap_or_default(),
         );
-        if answer.body.len() as u64 > request.max_response_bytes {
+        if answer.body.len() as u64 > request.max_response_bytes() {
             return Err(TransportError::new(
                 TransportErrorKind::BodyTooLarge,
                 format!(
                     "the answer has {} bytes, more than the limit of {}",
                     answer.body.len(),
-                    request.max_response_bytes
+                    request.max_response_bytes()
                 ),
             ));
         }
-        Ok(HttpResponse::new(
-            answer.status,
-            answer.headers,
-            answer.body,
-        ))
+        let mut response = HttpResponse::new(answer.status, answer.body);
+        for (name, value) in answer.headers {
+            if request.wants_response_header(&name) {
+                response.push_header(name, value);
+            }
+        }
+        Ok(response)
     }
 }

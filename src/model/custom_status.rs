@@ -57,18 +57,19 @@ impl CustomStatusDuration {
 }
 
 impl std::str::FromStr for CustomStatusDuration {
-    type Err = crate::Error;
+    type Err = crate::ParseError;
 
-    fn from_str(s: &str) -> crate::Result<Self> {
+    fn from_str(s: &str) -> Result<Self, crate::ParseError> {
         CustomStatusDuration::ALL
             .into_iter()
             .find(|d| d.as_str() == s)
             .ok_or_else(|| {
-                crate::Error::invalid(
+                crate::ParseError::new(
                     "duration",
                     format!(
-                        "{s:?} is not one of thirty_minutes, one_hour, four_hours, today, \
-                         this_week, date_and_time"
+                        "{} is not one of thirty_minutes, one_hour, four_hours, today, \
+                         this_week, date_and_time",
+                        crate::error::quoted(s)
                     ),
                 )
             })

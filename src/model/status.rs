@@ -142,7 +142,7 @@ impl<'de> Deserialize<'de> for StatusKind {
 ///     "last_activity_at": 1700000000123, "dnd_end_time": 1700003600
 /// }"#)?;
 /// assert_eq!(status.status, StatusKind::Dnd);
-/// assert!(status.dnd_end_time.is_some());
+/// assert!(status.dnd_end().is_some());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -158,7 +158,10 @@ pub struct Status {
     /// When the user was last active; `None` when the server has no activity (`0`).
     #[serde(default, with = "millis")]
     pub last_activity_at: Option<SystemTime>,
-    /// When Do Not Disturb ends by itself (whole minutes); `None` for no end (`0`).
+    /// The end time the server stores for Do Not Disturb (whole minutes); `None` for
+    /// none (`0`). The server keeps it after DND is left by hand, so it can be set on a
+    /// status that is no longer DND: read [`dnd_end`](Status::dnd_end) for when the
+    /// current DND ends.
     #[serde(default, with = "seconds")]
     pub dnd_end_time: Option<SystemTime>,
     /// The channel the user is viewing. The server clears it in REST answers; kept for
@@ -172,6 +175,30 @@ pub struct Status {
 }
 
 impl Status {
+    /// When the current Do Not Disturb ends by itself: `Some` only while the status is
+    /// [`Dnd`](StatusKind::Dnd) with an end time. The server leaves a stale
+    /// `dnd_end_time` behind when DND is left by hand; this ignores it.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use mattermost_status::{Status, StatusKind, UserId};
+    ///
+    /// let id = UserId::parse("4xp9fdt77pncbef59f4k1qe83o")?;
+    /// let end = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_003_640);
+    /// let mut status = Status::new(id, StatusKind::Dnd);
+    /// status.dnd_end_time = Some(end);
+    /// assert_eq!(status.dnd_end(), Some(end));
+    /// status.status = StatusKind::Online; // left by hand: the server keeps the old end
+    /// assert_eq!(status.dnd_end(), None);
+    /// # Ok::<(), mattermost_status::ParseError>(())
+    /// ```
+    pub fn dnd_end(&self) -> Option<SystemTime> {
+        match self.status {
+            StatusKind::Dnd => self.dnd_end_time,
+            _ => None,
+        }
+    }
+
     /// A status as the server writes one: used by tests and test doubles.
     pub fn new(user_id: UserId, status: StatusKind) -> Self {
         Status {

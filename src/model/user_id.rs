@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::{Error, Result};
+use crate::error::{quoted, ParseError};
 
 const ID_LEN: usize = 26;
 
@@ -55,11 +55,11 @@ impl UserId {
     }
 
     /// Checks `s` as the server does. `"me"` gives [`UserId::me()`].
-    pub fn parse(s: &str) -> Result<Self> {
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
         Self::parse_with_field(s, "user_id")
     }
 
-    pub(crate) fn parse_with_field(s: &str, field: &'static str) -> Result<Self> {
+    pub(crate) fn parse_with_field(s: &str, field: &'static str) -> Result<Self, ParseError> {
         if s == "me" {
             return Ok(Self::me());
         }
@@ -75,18 +75,22 @@ impl UserId {
         }
         let len = s.chars().count();
         if len != ID_LEN {
-            return Err(Error::invalid(
+            return Err(ParseError::new(
                 field,
-                format!("{s:?} is {len} characters long; a Mattermost id has exactly {ID_LEN} (or use `me`)"),
+                format!(
+                    "{} is {len} characters long; a Mattermost id has exactly {ID_LEN} (or use `me`)",
+                    quoted(s)
+                ),
             ));
         }
         let mut bytes = [0u8; ID_LEN];
         for (i, (slot, c)) in bytes.iter_mut().zip(s.bytes()).enumerate() {
             if !(c.is_ascii_lowercase() || c.is_ascii_digit()) {
-                return Err(Error::invalid(
+                return Err(ParseError::new(
                     field,
                     format!(
-                        "{s:?} has a character other than a-z and 0-9 at position {}",
+                        "{} has a character other than a-z and 0-9 at position {}",
+                        quoted(s),
                         i + 1
                     ),
                 ));
@@ -112,25 +116,25 @@ impl UserId {
 }
 
 impl FromStr for UserId {
-    type Err = Error;
+    type Err = ParseError;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         Self::parse(s)
     }
 }
 
 impl TryFrom<&str> for UserId {
-    type Error = Error;
+    type Error = ParseError;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, ParseError> {
         Self::parse(s)
     }
 }
 
 impl TryFrom<String> for UserId {
-    type Error = Error;
+    type Error = ParseError;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, ParseError> {
         Self::parse(&s)
     }
 }

@@ -47,6 +47,7 @@ use crate::Session;
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct UpdateCustomStatus {
     user_id: UserId,
     custom_status: CustomStatus,
@@ -100,7 +101,7 @@ impl UpdateCustomStatus {
 impl Endpoint for UpdateCustomStatus {
     type Output = ();
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, session: &Session) -> Result<()> {
         let cs = &self.custom_status;
         if cs.emoji.is_empty() && cs.text.is_empty() {
             return Err(Error::invalid(
@@ -126,7 +127,7 @@ impl Endpoint for UpdateCustomStatus {
                      without an end time"
                 ),
             )),
-            (_, Some(expires_at)) if expires_at < SystemTime::now() => Err(Error::invalid(
+            (_, Some(expires_at)) if expires_at < session.now() => Err(Error::invalid(
                 "expires_at",
                 format!(
                     "{} is in the past; the server refuses it",
@@ -171,6 +172,7 @@ impl Endpoint for UpdateCustomStatus {
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct UnsetCustomStatus {
     user_id: UserId,
 }
@@ -190,10 +192,6 @@ impl UnsetCustomStatus {
 impl Endpoint for UnsetCustomStatus {
     type Output = ();
 
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
     fn method(&self) -> Method {
         Method::Delete
     }
@@ -205,10 +203,6 @@ impl Endpoint for UnsetCustomStatus {
 
     fn write_path(&self, url: &mut String) {
         user_path(url, &self.user_id, "/status/custom");
-    }
-
-    fn body(&self) -> Result<Option<Vec<u8>>> {
-        Ok(None)
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<()> {
@@ -253,6 +247,7 @@ pub enum RemoveRecentMethod {
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct RemoveRecentCustomStatus {
     user_id: UserId,
     custom_status: CustomStatus,
@@ -295,7 +290,7 @@ fn stored_form(mut cs: CustomStatus) -> CustomStatus {
 impl Endpoint for RemoveRecentCustomStatus {
     type Output = ();
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, _session: &Session) -> Result<()> {
         let cs = &self.custom_status;
         if cs.emoji.is_empty() && cs.text.is_empty() {
             return Err(Error::invalid(

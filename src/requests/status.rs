@@ -30,6 +30,7 @@ const STATUS_OBJECT: &str = "a Status object";
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct GetStatus {
     user_id: UserId,
 }
@@ -49,10 +50,6 @@ impl GetStatus {
 impl Endpoint for GetStatus {
     type Output = Status;
 
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
     fn method(&self) -> Method {
         Method::Get
     }
@@ -64,10 +61,6 @@ impl Endpoint for GetStatus {
 
     fn write_path(&self, url: &mut String) {
         user_path(url, &self.user_id, "/status");
-    }
-
-    fn body(&self) -> Result<Option<Vec<u8>>> {
-        Ok(None)
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<Status> {
@@ -113,7 +106,17 @@ impl Endpoint for GetStatus {
 /// assert_eq!(status.status, StatusKind::Dnd);
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
+///
+/// A request left without `.send(..)` does nothing, and the compiler says so:
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// use mattermost_status::{StatusKind, UpdateStatus, UserId};
+///
+/// UpdateStatus::new(UserId::me()).status(StatusKind::Dnd); // error: unused, never sent
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct UpdateStatus {
     user_id: UserId,
     status: Option<StatusKind>,
@@ -145,15 +148,16 @@ impl UpdateStatus {
 
     /// Sends the request, after resolving `me` (see above).
     pub fn send(&self, session: &Session) -> Result<Status> {
-        self.validate()?;
+        self.validate(session)?;
+        let deadline = session.deadline();
         if self.user_id.is_me() {
             let resolved = UpdateStatus {
-                user_id: session.current_user_id()?,
+                user_id: session.current_user_id_by(deadline)?,
                 ..self.clone()
             };
-            session.execute(&resolved)
+            session.send_checked(&resolved, deadline)
         } else {
-            session.execute(self)
+            session.send_checked(self, deadline)
         }
     }
 }
@@ -169,7 +173,7 @@ struct UpdateStatusBody<'a> {
 impl Endpoint for UpdateStatus {
     type Output = Status;
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, session: &Session) -> Result<()> {
         let status = self.status.as_ref().ok_or_else(|| {
             Error::invalid(
                 "status",
@@ -195,7 +199,7 @@ impl Endpoint for UpdateStatus {
                     ),
                 ));
             }
-            if until <= SystemTime::now() {
+            if until <= session.now() {
                 return Err(Error::invalid(
                     "until",
                     format!(

@@ -44,6 +44,7 @@ use crate::Session;
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a request does nothing until `.send(&session)`"]
 pub struct GetStatusesByIds {
     user_ids: Vec<UserId>,
     ids_per_call: usize,
@@ -77,19 +78,21 @@ impl GetStatusesByIds {
     /// ids (see *Long lists* above).
     pub fn send(&self, session: &Session) -> Result<Statuses> {
         let all = IdList(&self.user_ids);
-        all.validate()?;
+        all.validate(session)?;
         if self.ids_per_call == 0 {
             return Err(Error::invalid("ids_per_call", "must be at least 1"));
         }
+        // One deadline for the whole request, however many calls it makes.
+        let deadline = session.deadline();
         if self.user_ids.len() <= self.ids_per_call {
-            return session.execute(&all).map(Statuses::from_vec);
+            return session.send_checked(&all, deadline).map(Statuses::from_vec);
         }
         let mut unique = self.user_ids.clone();
         unique.sort_unstable();
         unique.dedup();
         let mut statuses = Vec::with_capacity(unique.len());
         for run in unique.chunks(self.ids_per_call) {
-            statuses.extend(session.execute(&IdList(run))?);
+            statuses.extend(session.send_checked(&IdList(run), deadline)?);
         }
         // Sorted runs answered in order: already sorted, so this does not sort again.
         Ok(Statuses::from_vec(statuses))
@@ -102,7 +105,7 @@ struct IdList<'a>(&'a [UserId]);
 impl Endpoint for IdList<'_> {
     type Output = Vec<Status>;
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, _session: &Session) -> Result<()> {
         if self.0.is_empty() {
             return Err(Error::invalid(
                 "user_ids",
@@ -237,7 +240,7 @@ mod tests {
             &self,
             request: &HttpRequest<'_>,
         ) -> std::result::Result<HttpResponse, TransportError> {
-            let body = request.body.unwrap_or_default();
+            let body = request.body().unwrap_or_default();
             assert_eq!(
                 (body.len() - 1) % BYTES_PER_ID,
                 0,
@@ -251,11 +254,7 @@ mod tests {
                 .iter()
                 .map(|id| Status::new(id.parse().unwrap(), StatusKind::Online))
                 .collect();
-            Ok(HttpResponse::new(
-                200,
-                Vec::new(),
-                serde_json::to_vec(&answer).unwrap(),
-            ))
+            Ok(HttpResponse::new(200, serde_json::to_vec(&answer).unwrap()))
         }
     }
 

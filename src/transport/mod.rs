@@ -14,9 +14,9 @@
 //!
 //! impl Transport for Canned {
 //!     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-//!         assert!(request.url.ends_with("/api/v4/users/me/status"));
+//!         assert!(request.url().ends_with("/api/v4/users/me/status"));
 //!         let body = br#"{"user_id":"4xp9fdt77pncbef59f4k1qe83o","status":"away"}"#;
-//!         Ok(HttpResponse::new(200, Vec::new(), body.to_vec()))
+//!         Ok(HttpResponse::new(200, body.to_vec()))
 //!     }
 //! }
 //!
@@ -78,45 +78,105 @@ impl fmt::Display for Method {
 
 /// One HTTP request, borrowed from the session for the time of the call.
 ///
-/// Headers may hold secrets (`Authorization`): this type's `Debug` shows only header
-/// names.
-#[non_exhaustive]
+/// *For transport authors.* The session builds it; a [`Transport`] reads it through the
+/// accessors and sends it as it is: the method, the absolute URL, the headers in order,
+/// and the body, if any, with a `Content-Length`. Headers may hold secrets
+/// (`Authorization`): this type's `Debug` shows only header names.
+///
+/// ```
+/// use std::time::Duration;
+/// use mattermost_status::transport::{HttpRequest, Method};
+///
+/// let headers = [("Accept", "application/json")];
+/// let request = HttpRequest::new(Method::Get, "https://chat.example.com/api/v4/users/me/status")
+///     .with_headers(&headers)
+///     .with_timeout(Duration::from_secs(5));
+/// assert_eq!(request.header("accept"), Some("application/json"));
+/// assert_eq!(request.body(), None);
+/// assert!(request.wants_response_header("X-Anything")); // no list: keep every header
+/// ```
+#[derive(Clone, Copy)]
 pub struct HttpRequest<'a> {
-    /// The method.
-    pub method: Method,
-    /// The absolute URL (`https://host/prefix/api/v4/...`).
-    pub url: &'a str,
-    /// Header names and values.
-    pub headers: &'a [(&'a str, &'a str)],
-    /// The body; `None` sends none (no `Content-Length`).
-    pub body: Option<&'a [u8]>,
-    /// The most time the whole exchange may take, connect to last body byte: what is
-    /// left of the call's [`timeout`](crate::SessionBuilder::timeout) when this attempt
-    /// starts. A transport that overruns it overruns the call's deadline.
-    pub timeout: Duration,
-    /// The largest response body to accept; larger ones are a
-    /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge) error.
-    pub max_response_bytes: u64,
+    method: Method,
+    url: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    body: Option<&'a [u8]>,
+    timeout: Duration,
+    max_response_bytes: u64,
+    response_headers: Option<&'a [&'a str]>,
 }
 
+/// The timeout of an [`HttpRequest`] that was not given one: 30 seconds.
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The body limit of an [`HttpRequest`] that was not given one: 8 MiB.
+const DEFAULT_REQUEST_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+
 impl<'a> HttpRequest<'a> {
-    /// A request; used by the session, and by tests of custom transports.
-    pub fn new(
-        method: Method,
-        url: &'a str,
-        headers: &'a [(&'a str, &'a str)],
-        body: Option<&'a [u8]>,
-        timeout: Duration,
-        max_response_bytes: u64,
-    ) -> Self {
+    /// A request with no headers and no body, a timeout of 30 s and a response limit of
+    /// 8 MiB; the `with_*` methods set the rest.
+    #[must_use]
+    pub fn new(method: Method, url: &'a str) -> Self {
         HttpRequest {
             method,
             url,
-            headers,
-            body,
-            timeout,
-            max_response_bytes,
+            headers: &[],
+            body: None,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_response_bytes: DEFAULT_REQUEST_MAX_RESPONSE_BYTES,
+            response_headers: None,
         }
+    }
+
+    /// The header names and values to send, in order.
+    #[must_use]
+    pub fn with_headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// The body to send (with a `Content-Length`).
+    #[must_use]
+    pub fn with_body(mut self, body: &'a [u8]) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// The most time the whole exchange may take.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body to accept.
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The names of the only response headers the caller reads; a transport may leave
+    /// every other header out of the [`HttpResponse`] (and so copy nothing it does not
+    /// need). Without this, every header is wanted.
+    #[must_use]
+    pub fn with_response_headers(mut self, names: &'a [&'a str]) -> Self {
+        self.response_headers = Some(names);
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The absolute URL (`https://host/prefix/api/v4/...`).
+    pub fn url(&self) -> &'a str {
+        self.url
+    }
+
+    /// Header names and values, in the order to send them.
+    pub fn headers(&self) -> &'a [(&'a str, &'a str)] {
+        self.headers
     }
 
     /// The value of the first header named `name` (case-insensitive).
@@ -125,6 +185,38 @@ impl<'a> HttpRequest<'a> {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| *v)
+    }
+
+    /// The body; `None` sends none (no `Content-Length`).
+    pub fn body(&self) -> Option<&'a [u8]> {
+        self.body
+    }
+
+    /// The most time the whole exchange may take, connect to last body byte: what is
+    /// left of the call's [`timeout`](crate::SessionBuilder::timeout) when this attempt
+    /// starts. A transport that overruns it overruns the call's deadline.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The largest response body to accept; a larger one is a
+    /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge)
+    /// error, and a transport stops reading at the limit.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+
+    /// The response headers the caller reads, when it said (see
+    /// [`with_response_headers`](Self::with_response_headers)); `None`: all of them.
+    pub fn response_headers(&self) -> Option<&'a [&'a str]> {
+        self.response_headers
+    }
+
+    /// Whether the response header `name` must be kept in the [`HttpResponse`]
+    /// (case-insensitive).
+    pub fn wants_response_header(&self, name: &str) -> bool {
+        self.response_headers
+            .is_none_or(|names| names.iter().any(|n| n.eq_ignore_ascii_case(name)))
     }
 }
 
@@ -137,30 +229,58 @@ impl fmt::Debug for HttpRequest<'_> {
             .field("header_names", &names)
             .field("body_len", &self.body.map(<[u8]>::len))
             .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
 
 /// One HTTP response: any status (4xx and 5xx are answers, not transport errors).
+///
+/// *For transport authors.* Build it with [`new`](Self::new) and
+/// [`with_header`](Self::with_header) for each header the request
+/// [wants](HttpRequest::wants_response_header) (keeping more is harmless).
+///
+/// ```
+/// use mattermost_status::transport::HttpResponse;
+///
+/// let response = HttpResponse::new(200, br#"{"status":"OK"}"#.to_vec())
+///     .with_header("Content-Type", "application/json");
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.header("content-type"), Some("application/json"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct HttpResponse {
-    /// The status code.
-    pub status: u16,
-    /// Header names and values, as received.
-    pub headers: Vec<(String, String)>,
-    /// The body.
-    pub body: Vec<u8>,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
 impl HttpResponse {
-    /// A response.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+    /// A response with status `status`, no headers, and `body`.
+    #[must_use]
+    pub fn new(status: u16, body: Vec<u8>) -> Self {
         HttpResponse {
             status,
-            headers,
+            headers: Vec::new(),
             body,
         }
+    }
+
+    /// Adds a header (names are matched case-insensitively; the first of a name wins).
+    #[must_use]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.push_header(name, value);
+        self
+    }
+
+    /// Adds a header, in place.
+    pub fn push_header(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.headers.push((name.into(), value.into()));
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
     }
 
     /// The value of the first header named `name` (case-insensitive).
@@ -170,16 +290,48 @@ impl HttpResponse {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// Every header kept, in the order received.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body, taken out of the response.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
 }
 
-/// Sends one HTTP request and returns the answer.
+/// Sends one HTTP request and returns the answer: the crate's extension point.
 ///
-/// Implementations must return every HTTP answer, whatever its status, as `Ok`; `Err` is
-/// for when there is no answer. They must not follow redirects, must respect
-/// [`HttpRequest::timeout`] and [`HttpRequest::max_response_bytes`], and should reuse
-/// connections. The trait is object-safe: a session holds an `Arc<dyn Transport>`.
+/// *For transport authors.* A session holds an `Arc<dyn Transport>` and calls
+/// [`send`](Transport::send) once per attempt; the retries, the call's deadline, the
+/// headers, error statuses and decoding are the session's. An implementation must:
+///
+/// - return every HTTP answer, whatever its status (2xx to 5xx), as `Ok`; `Err` is for
+///   when there is no usable answer, with the [`TransportErrorKind`](crate::TransportErrorKind)
+///   that says why (the session retries [`Connect`](crate::TransportErrorKind::Connect)
+///   failures, so use it only when the request was certainly not sent);
+/// - never follow redirects (a 3xx is an answer);
+/// - end the exchange within [`HttpRequest::timeout`], connect to last body byte, with
+///   [`Timeout`](crate::TransportErrorKind::Timeout) (a server that trickles its answer
+///   must not stretch it);
+/// - stop reading at [`HttpRequest::max_response_bytes`] with
+///   [`BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge), whatever
+///   `Content-Length` says, allocating no more than it read;
+/// - keep at least the response headers the request
+///   [wants](HttpRequest::wants_response_header);
+/// - never write the request's header values (they hold the token) to a log or an error;
+/// - and should reuse connections across calls.
+///
+/// The trait is object-safe, and implemented for `Arc<T>` and `Box<T>`.
 pub trait Transport: fmt::Debug + Send + Sync {
-    /// Sends `request`.
+    /// Sends `request` and returns the answer, or why there is none.
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
 }
 

@@ -60,19 +60,19 @@ impl UreqTransport {
     }
 
     fn run(&self, request: &HttpRequest<'_>) -> Result<http::Response<ureq::Body>, ureq::Error> {
-        let method = match request.method {
+        let method = match request.method() {
             Method::Get => http::Method::GET,
             Method::Put => http::Method::PUT,
             Method::Post => http::Method::POST,
             Method::Delete => http::Method::DELETE,
         };
-        let mut builder = http::Request::builder().method(method).uri(request.url);
-        for (name, value) in request.headers {
+        let mut builder = http::Request::builder().method(method).uri(request.url());
+        for (name, value) in request.headers() {
             builder = builder.header(*name, *value);
         }
-        match request.body {
-            Some(body) => self.run_within(builder.body(body)?, request.timeout),
-            None => self.run_within(builder.body(())?, request.timeout),
+        match request.body() {
+            Some(body) => self.run_within(builder.body(body)?, request.timeout()),
+            None => self.run_within(builder.body(())?, request.timeout()),
         }
     }
 
@@ -120,26 +120,27 @@ impl Default for UreqTransport {
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let mut response = self.run(request).map_err(convert_error)?;
-        let status = response.status().as_u16();
-        let mut headers = Vec::with_capacity(response.headers().len());
+        let mut headers = Vec::new();
         for (name, value) in response.headers() {
-            let value = match value.to_str() {
-                Ok(ascii) => ascii.to_owned(),
-                Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            };
-            headers.push((name.as_str().to_owned(), value));
+            if request.wants_response_header(name.as_str()) {
+                let value = match value.to_str() {
+                    Ok(ascii) => ascii.to_owned(),
+                    Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                };
+                headers.push((name.as_str().to_owned(), value));
+            }
         }
         let body = response
             .body_mut()
             .with_config()
-            .limit(request.max_response_bytes)
+            .limit(request.max_response_bytes())
             .read_to_vec()
             .map_err(convert_error)?;
-        Ok(HttpResponse {
-            status,
-            headers,
-            body,
-        })
+        let mut answer = HttpResponse::new(response.status().as_u16(), body);
+        for (name, value) in headers {
+            answer.push_header(name, value);
+        }
+        Ok(answer)
     }
 }
 

@@ -25,7 +25,7 @@ fn token_scheme_and_access_token_are_accepted() {
     let env = env();
     let token = format!("Token {}", env.alice.token);
     let r = env.raw(Method::Get, "/users/me/status", Some(&token), None);
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(json(&r)["user_id"], env.alice.id.as_str());
     let path = format!("/users/me/status?access_token={}", env.bob.token);
     let r = env.raw(Method::Get, &path, None, None);
@@ -38,7 +38,7 @@ fn unknown_routes_are_404_and_wrong_methods_405_before_the_session_check() {
     let r = env.raw(Method::Get, "/users/me/status/nope", None, None);
     assert_app_error(&r, 404, "api.context.404.app_error", None);
     let r = env.raw(Method::Post, "/users/me/status", None, Some("{}"));
-    assert_eq!(r.status, 405);
+    assert_eq!(r.status(), 405);
     let r = env.raw(Method::Get, "/users/status/ids", None, None);
-    assert_eq!(r.status, 405);
+    assert_eq!(r.status(), 405);
 }

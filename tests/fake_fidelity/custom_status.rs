@@ -4,7 +4,7 @@ use super::*;
 
 fn props_custom_status(env: &Env, user: &FakeUser) -> String {
     let r = env.raw_as(user, Method::Get, "/users/me", None);
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     json(&r)["props"]["customStatus"]
         .as_str()
         .unwrap_or_default()
@@ -16,8 +16,8 @@ fn setting_a_custom_status_stores_it_and_answers_ok() {
     let env = env();
     let cs = r#"{"emoji":"calendar","text":"My custom status"}"#;
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status/custom", Some(cs));
-    assert_eq!(r.status, 200);
-    assert_eq!(r.body, br#"{"status":"OK"}"#);
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.body(), br#"{"status":"OK"}"#);
     // As status_test reads it back: user props.
     assert_eq!(
         props_custom_status(&env, &env.alice),
@@ -94,7 +94,7 @@ fn custom_status_validation() {
             "/users/me/status/custom",
             Some(&body),
         );
-        assert_eq!(r.status, 200, "{body}");
+        assert_eq!(r.status(), 200, "{body}");
     }
 }
 
@@ -117,7 +117,7 @@ fn presave_sets_date_and_time_and_cuts_the_text_to_100_runes() {
         "/users/me/status/custom",
         Some(&body),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     let cs = env.fake.custom_status(env.alice.id).unwrap();
     assert_eq!(cs.duration, Some(CustomStatusDuration::DateAndTime));
     assert_eq!(cs.text.chars().count(), 100);
@@ -170,7 +170,7 @@ fn expires_at_keeps_its_offset_and_removal_needs_the_same_bytes() {
         "/users/me/status/custom",
         Some(&body),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert!(
         env.fake
             .custom_status_json(env.alice.id)
@@ -200,7 +200,7 @@ fn expires_at_keeps_its_offset_and_removal_needs_the_same_bytes() {
         "/users/me/status/custom/recent/delete",
         Some(&body),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert!(env.fake.recent_custom_statuses(env.alice.id).is_empty());
 }
 

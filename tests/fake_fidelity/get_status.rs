@@ -31,8 +31,8 @@ fn the_status_answer_has_the_go_shape() {
         &format!("/users/{}/status", env.alice.id),
         None,
     );
-    assert_eq!(r.status, 200);
-    let text = String::from_utf8(r.body.clone()).unwrap();
+    assert_eq!(r.status(), 200);
+    let text = String::from_utf8(r.body().to_vec()).unwrap();
     assert!(
         text.ends_with("}\n"),
         "json.Encoder adds a newline: {text:?}"

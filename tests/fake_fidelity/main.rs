@@ -78,14 +78,13 @@ impl Env {
         }
         // A GET carries no body (ureq would refuse one).
         let body = body.filter(|_| method != Method::Get);
-        let request = HttpRequest::new(
-            method,
-            &url,
-            &headers,
-            body.map(str::as_bytes),
-            Duration::from_secs(10),
-            1 << 20,
-        );
+        let mut request = HttpRequest::new(method, &url)
+            .with_headers(&headers)
+            .with_timeout(Duration::from_secs(10))
+            .with_max_response_bytes(1 << 20);
+        if let Some(body) = body {
+            request = request.with_body(body.as_bytes());
+        }
         self.http.send(&request).expect("the fake answers")
     }
 
@@ -101,10 +100,10 @@ impl Env {
 }
 
 fn json(response: &HttpResponse) -> serde_json::Value {
-    serde_json::from_slice(&response.body).unwrap_or_else(|e| {
+    serde_json::from_slice(response.body()).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {:?}",
-            String::from_utf8_lossy(&response.body)
+            String::from_utf8_lossy(response.body())
         )
     })
 }
@@ -112,7 +111,7 @@ fn json(response: &HttpResponse) -> serde_json::Value {
 /// Asserts an AppError answer: status, id, and that the message names `param`.
 fn assert_app_error(response: &HttpResponse, status: u16, id: &str, param: Option<&str>) {
     let body = json(response);
-    assert_eq!(response.status, status, "{body}");
+    assert_eq!(response.status(), status, "{body}");
     assert_eq!(body["id"], id, "{body}");
     assert_eq!(body["status_code"], status, "{body}");
     if let Some(param) = param {

@@ -18,7 +18,7 @@ fn statuses_by_ids_are_sorted_deduplicated_and_offline_for_unknown_ids() {
     ];
     let body = serde_json::to_string(&ids).unwrap();
     let r = env.raw_as(&env.alice, Method::Post, "/users/status/ids", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     let list = json(&r);
     let got: Vec<&str> = list
         .as_array()
@@ -83,7 +83,7 @@ fn statuses_by_ids_validation() {
         "/users/status/ids",
         Some(r#"["--------------------------"]"#),
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     for body in ["", "{}", "[1]", "not json"] {
         let r = env.raw_as(&env.alice, Method::Post, "/users/status/ids", Some(body));
         assert_app_error(&r, 400, "api.payload.parse.error", None);

@@ -200,7 +200,7 @@ fn a_past_dnd_end_is_accepted_and_undone_by_the_next_job_run() {
         env.alice.id
     );
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(json(&r)["status"], "dnd", "the answer comes before the job");
     let s = GetStatus::new(env.alice.id).send(&session).unwrap();
     assert_eq!((s.status, s.manual), (StatusKind::Online, false));
@@ -215,7 +215,7 @@ fn dnd_end_time_with_another_status_is_ignored() {
         env.alice.id
     );
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(json(&r)["dnd_end_time"], 0);
 }
 
@@ -248,7 +248,7 @@ fn the_body_user_id_must_be_the_path_user_after_me() {
     // The real id with `me` in the path does.
     let body = format!(r#"{{"user_id":"{}","status":"online"}}"#, env.alice.id);
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status(), 200);
     assert_eq!(env.fake.request_count(), 3);
 }
 
@@ -296,7 +296,7 @@ fn go_decoding_ignores_case_unknown_fields_and_trailing_data() {
         env.alice.id
     );
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.status(), 200, "{}", String::from_utf8_lossy(r.body()));
     assert_eq!(json(&r)["status"], "away");
 }
 
@@ -322,10 +322,10 @@ fn permission_is_checked_after_the_body() {
     let env = env();
     let path = format!("/users/{}/status", env.bob.id);
     let r = env.raw_as(&env.alice, Method::Put, &path, Some("nonsense"));
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status(), 400);
     let body = format!(r#"{{"user_id":"{}","status":"nonsense"}}"#, env.bob.id);
     let r = env.raw_as(&env.alice, Method::Put, &path, Some(&body));
-    assert_eq!(r.status, 403, "permission comes before the status value");
+    assert_eq!(r.status(), 403, "permission comes before the status value");
 }
 
 #[test]
@@ -369,7 +369,7 @@ fn with_user_statuses_off_setters_do_nothing_and_lookups_find_nothing() {
     // An invalid value is still refused first.
     let body = format!(r#"{{"user_id":"{}","status":"busy"}}"#, env.alice.id);
     let r = env.raw_as(&env.alice, Method::Put, "/users/me/status", Some(&body));
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status(), 400);
     env.fake.set_enable_user_statuses(true);
     assert_eq!(env.fake.status(env.alice.id), None, "nothing was stored");
 }

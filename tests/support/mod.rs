@@ -93,7 +93,11 @@ pub struct Canned {
 impl Canned {
     pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
         Canned {
-            response: HttpResponse::new(status, headers, body),
+            response: headers
+                .into_iter()
+                .fold(HttpResponse::new(status, body), |r, (n, v)| {
+                    r.with_header(n, v)
+                }),
             sent: Arc::new(AtomicUsize::new(0)),
         }
     }

@@ -248,11 +248,8 @@ pub(crate) fn render_usage_error(
     current.error(kind, message)
 }
 
-fn reason(e: mattermost_status::Error) -> String {
-    match e {
-        mattermost_status::Error::InvalidInput { reason, .. } => reason,
-        other => other.to_string(),
-    }
+fn reason(e: mattermost_status::ParseError) -> String {
+    e.reason().to_owned()
 }
 
 fn parse_user(s: &str) -> Result<UserId, String> {

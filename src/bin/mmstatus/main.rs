@@ -191,7 +191,7 @@ fn session(global: &Global) -> Result<Session, Failure> {
         }
     };
     builder.build().map_err(|e| match e {
-        Error::InvalidInput { field, reason } => {
+        Error::InvalidInput { field, reason, .. } => {
             let argument = match field {
                 "base_url" => "--url (MM_URL)",
                 "token" if global.token_file.is_some() => "--token-file",
