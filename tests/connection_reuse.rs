@@ -2,7 +2,7 @@
 
 #![cfg(feature = "ureq")]
 
-mod common;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use common::*;
 use mattermost_status::{GetStatus, Session, StatusKind, UpdateStatus, UserId};
+use support::mock::*;
+use support::*;
 
 /// A keep-alive HTTP/1.1 server on loopback that counts connections and requests.
 struct CountingServer {

@@ -14,10 +14,10 @@ use mattermost_status::{
     Session, StatusKind, UpdateStatus, UreqTransport, UserId,
 };
 use support::fault_server::{json, json_keep_alive, refused_url, response, Fault, FaultServer};
-use support::{session_on, Canned, Counting, STATUS_BODY, TOKEN, USER};
+use support::{session_on, Canned, Counting, ALICE, STATUS_BODY, TOKEN};
 
 fn user() -> UserId {
-    USER.parse().expect("user id")
+    ALICE.parse().expect("user id")
 }
 
 /// A session on the built-in transport (counted) against `url`.
@@ -82,7 +82,7 @@ fn a_password_in_the_base_url_is_never_shown() {
 
 #[test]
 fn a_json_array_is_not_a_status() {
-    let array = format!(r#"["{USER}","dnd"]"#);
+    let array = format!(r#"["{ALICE}","dnd"]"#);
     let ok = |body: String| Canned::new(200, Vec::new(), body.into_bytes());
     let err = GetStatus::new(user())
         .send(&session_on(ok(array.clone())))

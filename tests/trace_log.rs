@@ -18,7 +18,7 @@ use mattermost_status::{
     StatusKind, Transport, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
 };
 use support::fault_server::{json, json_keep_alive, Fault, FaultServer};
-use support::{STATUS_BODY, TOKEN, USER};
+use support::{ALICE, STATUS_BODY, TOKEN};
 
 /// Every log record: `LEVEL target: message`.
 #[derive(Clone, Default)]
@@ -64,7 +64,7 @@ fn no_piece_of_the_token_in_any_log_line_at_trace() {
     let capture = Capture::default();
     log::set_logger(Box::leak(Box::new(capture.clone()))).expect("the only logger");
     log::set_max_level(log::LevelFilter::Trace);
-    let user: UserId = USER.parse().unwrap();
+    let user: UserId = ALICE.parse().unwrap();
     for (name, make) in transports() {
         // Kept-alive answers, so that pooled connections are reused too.
         let server = FaultServer::start(|n| match n % 4 {

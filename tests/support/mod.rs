@@ -1,21 +1,36 @@
-//! Shared by the test binaries: the fault server and small helpers.
+//! The one support module of the integration tests: the token and the user ids every
+//! test uses, small transports and assertions, and three parts for particular suites:
+//! [`fault_server`] (a scripted misbehaving HTTP server), [`mock`] (httpmock helpers) and
+//! [`contract`] (what the contract suites share).
+//!
+//! A test binary declares it with `mod support;` (from `tests/NAME.rs`) or
+//! `#[path = "../support/mod.rs"] mod support;` (from `tests/NAME/main.rs`).
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
+pub mod contract;
 pub mod fault_server;
+pub mod mock;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use mattermost_status::{HttpRequest, HttpResponse, Transport, TransportError};
+use mattermost_status::{HttpRequest, HttpResponse, Transport, TransportError, UserId};
 
-/// The token every test session uses; no error may ever show it.
-pub const TOKEN: &str = "zq7tok3nFAULTsuite9secret4x";
+/// The token every test session uses; no error, log line or `Debug` may ever show it.
+pub const TOKEN: &str = "zq7tok3nTESTsuite9secret4x";
 
-/// A user id the tests ask about.
-pub const USER: &str = "4xp9fdt77pncbef59f4k1qe83o";
+/// Three user ids the tests ask about.
+pub const ALICE: &str = "4xp9fdt77pncbef59f4k1qe83o";
+pub const BOB: &str = "9jd3wz5ssbrp8ny7hcyqfj3y7a";
+pub const CAROL: &str = "1bqmxgp8s3fy5kzwdo9hrnte6c";
 
-/// A `Status` body for [`USER`].
+/// A checked id.
+pub fn id(s: &str) -> UserId {
+    s.parse().expect("test ids are valid")
+}
+
+/// A `Status` body for [`ALICE`].
 pub const STATUS_BODY: &str = r#"{"user_id":"4xp9fdt77pncbef59f4k1qe83o","status":"online","manual":false,"last_activity_at":1700000000123,"dnd_end_time":0}"#;
 
 /// Wraps a transport and counts the attempts the client made.
@@ -115,7 +130,7 @@ pub fn send_all(
     session: &mattermost_status::Session,
 ) -> Vec<(&'static str, Option<mattermost_status::Error>)> {
     use mattermost_status::*;
-    let user: UserId = USER.parse().expect("user id");
+    let user = id(ALICE);
     vec![
         ("GetStatus", GetStatus::new(user).send(session).err()),
         (
