@@ -43,6 +43,9 @@ use crate::model::time::{from_unix, unix_seconds};
 use crate::model::CustomStatusDuration;
 use crate::{CustomStatus, UpdateCustomStatus};
 
+#[cfg(all(feature = "tz", unix))]
+mod system_zone;
+
 const SECS_PER_DAY: i64 = 86_400;
 /// The largest offset accepted: ±25:59:59, as jiff and RFC 9557 allow.
 const MAX_OFFSET_SECS: i32 = 25 * 3600 + 59 * 60 + 59;
@@ -214,7 +217,15 @@ impl TimeZone {
     }
 
     /// This machine's zone: `TZ` if set, else `/etc/localtime` (or the Windows setting).
-    /// Falls back to UTC when none can be found, as jiff does.
+    /// Falls back to UTC when none can be found.
+    ///
+    /// On Unix only the one file needed is read: `TZ` as an IANA name (`Europe/Paris`
+    /// or `:Europe/Paris`, looked up in `TZDIR` and the usual zoneinfo directories), as
+    /// a path to a TZif file, or as a POSIX rule (`CET-1CEST,M3.5.0,M10.5.0/3`); else
+    /// `/etc/localtime`, named after its symlink target (a copied file is named by its
+    /// path). An empty `TZ`, or one that cannot be read, means UTC. Unlike
+    /// [`named`](Self::named), this never lists the whole time-zone database, so it
+    /// costs a command-line tool almost nothing at start-up.
     ///
     /// ```
     /// # #[cfg(feature = "tz")] {
@@ -224,7 +235,33 @@ impl TimeZone {
     /// ```
     #[cfg(feature = "tz")]
     pub fn system() -> Self {
-        TimeZone(Repr::Iana(jiff::tz::TimeZone::system()))
+        #[cfg(unix)]
+        let tz = system_zone::system();
+        #[cfg(not(unix))]
+        let tz = jiff::tz::TimeZone::system();
+        TimeZone(Repr::Iana(tz))
+    }
+
+    /// The same zone as a jiff [`TimeZone`](jiff::tz::TimeZone) (feature `tz`), to print
+    /// or parse local times with.
+    ///
+    /// ```
+    /// # #[cfg(feature = "tz")] {
+    /// use mattermost_status::expiry::TimeZone;
+    ///
+    /// let zone = TimeZone::fixed("+05:45".parse()?).to_jiff();
+    /// assert_eq!(zone.to_fixed_offset()?.seconds(), 5 * 3600 + 45 * 60);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tz")]
+    pub fn to_jiff(&self) -> jiff::tz::TimeZone {
+        match &self.0 {
+            // Every UtcOffset (±25:59:59) is a valid jiff offset.
+            Repr::Fixed(offset) => jiff::tz::Offset::from_seconds(offset.seconds)
+                .map_or(jiff::tz::TimeZone::UTC, jiff::tz::TimeZone::fixed),
+            Repr::Iana(tz) => tz.clone(),
+        }
     }
 
     /// The offset from UTC in force at `t`.

@@ -46,6 +46,8 @@ use crate::error::TransportError;
 
 #[cfg(feature = "ureq")]
 mod forward;
+#[cfg(feature = "ureq")]
+mod literal_resolver;
 mod options;
 mod pem;
 pub mod proxy;

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use ureq::http;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{Connector, DefaultConnector, TcpConnector};
 use ureq::Agent;
 
 use super::forward::{AbsoluteFormConnector, ProxyResolver};
+use super::literal_resolver::LiteralResolver;
 use super::options::TransportOptions;
 use super::proxy::{ProxyRoutes, ProxyUrl};
 use super::ureq_wire::{self, WireGuard};
@@ -60,7 +60,7 @@ fn guarded_agent(config: ureq::config::Config) -> Agent {
     Agent::with_parts(
         config,
         DefaultConnector::new().chain(WireGuard),
-        DefaultResolver::default(),
+        LiteralResolver::default(),
     )
 }
 

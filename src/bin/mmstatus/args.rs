@@ -94,6 +94,18 @@ pub(crate) struct Global {
     pub tz: Option<String>,
 }
 
+// The arguments of `get`, a struct of their own so that `crate::quick` can parse a
+// `get` without building the other subcommands.
+#[derive(Debug, Args)]
+pub(crate) struct GetArgs {
+    /// Usernames (alice or @alice), user ids (26 characters) or `me`; default `me`
+    #[arg(value_name = "USER", value_parser = parse_user)]
+    pub users: Vec<UserRef>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Show the status of users (yourself by default)
@@ -102,14 +114,7 @@ pub(crate) enum Command {
     /// set by hand, last activity and when Do Not Disturb ends (only while in DND).
     /// With --json, a JSON array of the server's status objects with a `username`
     /// beside `user_id` (null when not known), in the order the users were given.
-    Get {
-        /// Usernames (alice or @alice), user ids (26 characters) or `me`; default `me`
-        #[arg(value_name = "USER", value_parser = parse_user)]
-        users: Vec<UserRef>,
-        /// Print JSON instead of a table
-        #[arg(long)]
-        json: bool,
-    },
+    Get(GetArgs),
 
     /// Set your status
     ///

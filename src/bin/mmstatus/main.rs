@@ -8,6 +8,8 @@ mod args;
 mod dnd;
 mod failure;
 mod output;
+mod quick;
+mod trust;
 mod users;
 mod watch;
 mod when;
@@ -15,7 +17,7 @@ mod when;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::CommandFactory;
 use mattermost_status::{
     CustomStatus, CustomStatusDuration, Error, GetRecentCustomStatuses, GetStatus,
     GetStatusesByIds, RemoveRecentCustomStatus, Session, UnsetCustomStatus, UpdateCustomStatus,
@@ -26,11 +28,7 @@ use args::{Cli, Command, CustomCommand, Global};
 use failure::{exit_code_of, usage_error, Failure};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    let (cli, matches) = quick::parse();
     match run(cli) {
         Ok(code) => code,
         Err(Failure::Usage(kind, message)) => {
@@ -52,7 +50,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     let zone = when::zone(cli.global.tz.as_deref())?;
     match cli.command {
-        Command::Get { users, json } => {
+        Command::Get(args::GetArgs { users, json }) => {
             let session = session(&cli.global)?;
             let users = if users.is_empty() {
                 vec![UserRef::Id(UserId::me())]
@@ -90,7 +88,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             if json {
                 output::print_json(&rows)?;
             } else {
-                output::print_table(&rows, &zone.jiff)?;
+                output::print_table(&rows, &zone)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -112,7 +110,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 update = update.until(t);
             }
             let status = update.send(&session)?;
-            output::out(&output::status_line(&status, &zone.jiff))?;
+            output::out(&output::status_line(&status, &zone))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Set {
@@ -129,7 +127,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             UpdateCustomStatus::new(UserId::me())
                 .custom_status(cs.clone())
                 .send(&session)?;
-            output::out(&output::custom_status_line(&cs, &zone.jiff))?;
+            output::out(&output::custom_status_line(&cs, &zone))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Clear) => {
@@ -147,7 +145,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let lines: Vec<String> = recent
                 .iter()
                 .enumerate()
-                .map(|(i, cs)| format!("{}.{}", i + 1, output::custom_status_text(cs, &zone.jiff)))
+                .map(|(i, cs)| format!("{}.{}", i + 1, output::custom_status_text(cs, &zone)))
                 .collect();
             if !lines.is_empty() {
                 output::out(&lines.join("\n"))?;
@@ -168,7 +166,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             RemoveRecentCustomStatus::new(UserId::me(), cs.clone()).send(&session)?;
             output::out(&format!(
                 "removed from the recent custom statuses:{}",
-                output::custom_status_text(cs, &zone.jiff)
+                output::custom_status_text(cs, &zone)
             ))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -191,7 +189,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 interval,
                 json,
             };
-            watch::run(&session, &named, &options, &zone.jiff)
+            watch::run(&session, &named, &options, &zone)
         }
         Command::Completions { .. } | Command::Man => unreachable_here(),
     }
@@ -207,7 +205,8 @@ fn unreachable_here() -> Result<ExitCode, Failure> {
 /// `mmstatus completions SHELL` and `mmstatus man`: text generated from the clap
 /// definition, written to stdout. `None` for every other command.
 fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
-    let mut cmd = Cli::command();
+    // The clap definition is built here only for these two (building it costs a
+    // one-shot `get` a tenth of its start-up).
     let mut text = Vec::new();
     match command {
         Command::Completions { shell } => {
@@ -217,10 +216,10 @@ fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
                 args::Shell::Fish => clap_complete::Shell::Fish,
             };
             // Into memory first: the generators panic when their writer fails.
-            clap_complete::generate(shell, &mut cmd, "mmstatus", &mut text);
+            clap_complete::generate(shell, &mut Cli::command(), "mmstatus", &mut text);
         }
         Command::Man => {
-            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut text) {
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut text) {
                 output::warn(&format!("mmstatus: could not render the man page: {e}"));
                 return Some(Err(Failure::Code(1)));
             }
@@ -240,8 +239,11 @@ fn session(global: &Global) -> Result<Session, Failure> {
     };
     let mut builder = Session::builder(url)
         .user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")))
-        // The system's store, as curl and git trust it.
-        .system_roots(true);
+        // The system's store, as curl and git trust it; not read when no TLS can
+        // happen (an http:// site, no https:// proxy), which halves a local `get`.
+        .system_roots(trust::may_use_tls(url, global.proxy.as_deref(), |name| {
+            std::env::var(name).ok()
+        }));
     if let Some(path) = &global.ca_file {
         builder = builder.add_root_certificate_file(path);
     }

@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use mattermost_status::{CustomStatus, Error, Status, TransportErrorKind};
 
 use crate::failure::Failure;
+use crate::when::Zone;
 
 /// Writes `text` and a newline to stdout. A reader that went away is a quiet
 /// `Failure::Code(0)`; any other write error is reported (exit 1).
@@ -53,22 +54,22 @@ pub(crate) fn warn(text: &str) {
 }
 
 /// `2025-05-07 23:30:00 +02:00`: a time on the local clock of `zone`, with its offset.
-pub(crate) fn time(t: SystemTime, zone: &jiff::tz::TimeZone) -> String {
+pub(crate) fn time(t: SystemTime, zone: &Zone) -> String {
     match jiff::Timestamp::try_from(t) {
         Ok(ts) => ts
-            .to_zoned_datetime(zone.clone())
+            .to_zoned_datetime(zone.jiff().clone())
             .strftime("%Y-%m-%d %H:%M:%S %:z")
             .to_string(),
         Err(_) => format!("{t:?}"),
     }
 }
 
-fn opt_time(t: Option<SystemTime>, zone: &jiff::tz::TimeZone) -> String {
+fn opt_time(t: Option<SystemTime>, zone: &Zone) -> String {
     t.map_or_else(|| "-".to_owned(), |t| time(t, zone))
 }
 
 /// `dnd until 2025-05-07 23:30:00 +02:00`, or just `away`.
-pub(crate) fn status_line(status: &Status, zone: &jiff::tz::TimeZone) -> String {
+pub(crate) fn status_line(status: &Status, zone: &Zone) -> String {
     match status.dnd_end() {
         Some(end) => format!("{} until {}", status.status, time(end, zone)),
         None => status.status.to_string(),
@@ -76,12 +77,12 @@ pub(crate) fn status_line(status: &Status, zone: &jiff::tz::TimeZone) -> String 
 }
 
 /// `custom status set: :calendar: In a meeting (until ...)`.
-pub(crate) fn custom_status_line(cs: &CustomStatus, zone: &jiff::tz::TimeZone) -> String {
+pub(crate) fn custom_status_line(cs: &CustomStatus, zone: &Zone) -> String {
     format!("custom status set:{}", custom_status_text(cs, zone))
 }
 
 /// ` :calendar: In a meeting (until ...)`, with its leading space.
-pub(crate) fn custom_status_text(cs: &CustomStatus, zone: &jiff::tz::TimeZone) -> String {
+pub(crate) fn custom_status_text(cs: &CustomStatus, zone: &Zone) -> String {
     let mut line = String::new();
     if !cs.emoji.is_empty() {
         line.push_str(&format!(" :{}:", safe(&cs.emoji)));
@@ -166,7 +167,7 @@ pub(crate) fn print_json(rows: &[Row<'_>]) -> Result<(), Failure> {
     }
 }
 
-pub(crate) fn print_table(rows: &[Row<'_>], zone: &jiff::tz::TimeZone) -> Result<(), Failure> {
+pub(crate) fn print_table(rows: &[Row<'_>], zone: &Zone) -> Result<(), Failure> {
     let header = [
         "USER",
         "USERNAME",

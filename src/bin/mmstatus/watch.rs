@@ -9,6 +9,7 @@ use mattermost_status::{Error, GetStatusesByIds, Session, StatusKind, UserId};
 use crate::failure::{usage_error, Failure};
 use crate::output::{self, Row};
 use crate::users::Named;
+use crate::when::Zone;
 
 /// The shortest `--interval`: a status tool has no business polling a server faster.
 pub(crate) const MIN_INTERVAL: Duration = Duration::from_secs(5);
@@ -56,7 +57,7 @@ pub(crate) fn run(
     session: &Session,
     users: &[Named],
     options: &Options,
-    zone: &jiff::tz::TimeZone,
+    zone: &Zone,
 ) -> Result<ExitCode, Failure> {
     let (tx, rx) = mpsc::channel::<()>();
     if let Err(e) = ctrlc::set_handler(move || {
@@ -147,7 +148,7 @@ fn fatal(e: &Error) -> bool {
         || e.is_not_found()
 }
 
-fn print_change(row: &Row<'_>, json: bool, zone: &jiff::tz::TimeZone) -> Result<(), Failure> {
+fn print_change(row: &Row<'_>, json: bool, zone: &Zone) -> Result<(), Failure> {
     let now = SystemTime::now();
     if json {
         let mut value = output::status_json(row)?;

@@ -1,5 +1,6 @@
 //! Durations, times and the time zone, as typed on the command line.
 
+use std::cell::OnceCell;
 use std::time::{Duration, SystemTime};
 
 use jiff::civil::{DateTime, Time};
@@ -8,15 +9,64 @@ use mattermost_status::CustomStatusDuration;
 
 use crate::failure::{usage_error, Failure};
 
-/// The zone of `--tz`, TZ or the system, as jiff and as the library want it.
+/// The zone of `--tz`, else of TZ or the system. An explicit `--tz` is checked at once
+/// (a bad one is refused before any request); the system's zone is read only the first
+/// time a time is printed or parsed, so `mmstatus get --json` never reads it.
 pub(crate) struct Zone {
-    pub jiff: jiff::tz::TimeZone,
-    pub lib: TimeZone,
+    loaded: OnceCell<Loaded>,
+}
+
+/// The zone as jiff and as the library want it.
+struct Loaded {
+    jiff: jiff::tz::TimeZone,
+    lib: TimeZone,
+}
+
+impl Loaded {
+    fn from_jiff(jiff: jiff::tz::TimeZone) -> Loaded {
+        Loaded {
+            lib: TimeZone::from(jiff.clone()),
+            jiff,
+        }
+    }
+}
+
+impl Zone {
+    /// The zone as jiff wants it, to print and parse local times.
+    pub(crate) fn jiff(&self) -> &jiff::tz::TimeZone {
+        &self.get().jiff
+    }
+
+    /// The zone as the library's expiry helpers want it.
+    pub(crate) fn lib(&self) -> &TimeZone {
+        &self.get().lib
+    }
+
+    /// Whether the zone has been read (the system's is read on first use).
+    #[cfg(test)]
+    fn is_loaded(&self) -> bool {
+        self.loaded.get().is_some()
+    }
+
+    fn get(&self) -> &Loaded {
+        self.loaded.get_or_init(|| {
+            // TZ, else /etc/localtime, read directly (no scan of the zoneinfo tree).
+            let lib = TimeZone::system();
+            Loaded {
+                jiff: lib.to_jiff(),
+                lib,
+            }
+        })
+    }
 }
 
 pub(crate) fn zone(arg: Option<&str>) -> Result<Zone, Failure> {
     let jiff = match arg {
-        None => jiff::tz::TimeZone::system(),
+        None => {
+            return Ok(Zone {
+                loaded: OnceCell::new(),
+            })
+        }
         Some(s) if s.starts_with(['+', '-']) || s == "Z" => {
             let offset = s
                 .parse::<expiry::UtcOffset>()
@@ -28,8 +78,7 @@ pub(crate) fn zone(arg: Option<&str>) -> Result<Zone, Failure> {
         Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| bad_zone(name, &e.to_string()))?,
     };
     Ok(Zone {
-        lib: TimeZone::from(jiff.clone()),
-        jiff,
+        loaded: OnceCell::from(Loaded::from_jiff(jiff)),
     })
 }
 
@@ -101,10 +150,7 @@ pub(crate) fn end_time(
     if t <= now {
         return Err(invalid(
             "--until <TIME>",
-            &format!(
-                "{} is not in the future",
-                crate::output::time(t, &zone.jiff)
-            ),
+            &format!("{} is not in the future", crate::output::time(t, zone)),
         ));
     }
     Ok(Some(t))
@@ -115,7 +161,7 @@ fn resolve(spec: TimeSpec, zone: &Zone, now: SystemTime) -> Result<SystemTime, F
     match spec {
         TimeSpec::Instant(t) => Ok(t),
         TimeSpec::Local(dt) => SystemTime::try_from(
-            zone.jiff
+            zone.jiff()
                 .to_ambiguous_timestamp(dt)
                 .compatible()
                 .map_err(fail)?,
@@ -123,16 +169,16 @@ fn resolve(spec: TimeSpec, zone: &Zone, now: SystemTime) -> Result<SystemTime, F
         .map_err(fail),
         TimeSpec::Clock(t) => {
             let now_ts = jiff::Timestamp::try_from(now).map_err(fail)?;
-            let today = zone.jiff.to_datetime(now_ts).date();
+            let today = zone.jiff().to_datetime(now_ts).date();
             let mut candidate = zone
-                .jiff
+                .jiff()
                 .to_ambiguous_timestamp(today.to_datetime(t))
                 .compatible()
                 .map_err(fail)?;
             if candidate <= now_ts {
                 let tomorrow = today.tomorrow().map_err(fail)?;
                 candidate = zone
-                    .jiff
+                    .jiff()
                     .to_ambiguous_timestamp(tomorrow.to_datetime(t))
                     .compatible()
                     .map_err(fail)?;
@@ -151,7 +197,7 @@ pub(crate) fn custom_expiry(
     now: SystemTime,
 ) -> Result<(Option<CustomStatusDuration>, Option<SystemTime>), Failure> {
     if let Some(d) = duration {
-        let t = expiry::expires_at(d, &zone.lib, now)?;
+        let t = expiry::expires_at(d, zone.lib(), now)?;
         return Ok((Some(d), Some(t)));
     }
     match end_time(for_, until, zone, now)? {
@@ -182,6 +228,17 @@ mod tests {
         for bad in ["", "45", "-5m", "0s", "soon", "1w"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_system_zone_is_read_on_first_use_and_tz_at_once() {
+        let system = zone(None).ok().unwrap();
+        assert!(!system.is_loaded());
+        let _ = system.jiff();
+        assert!(system.is_loaded());
+        let given = zone(Some("+02:00")).ok().unwrap();
+        assert!(given.is_loaded());
+        assert_eq!(given.lib().offset_at(SystemTime::now()).seconds(), 7200);
     }
 
     #[test]
