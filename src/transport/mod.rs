@@ -34,6 +34,12 @@ use std::time::Duration;
 
 use crate::error::TransportError;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+#[cfg(feature = "curl")]
+mod curl;
+#[cfg(feature = "curl")]
+pub use self::curl::CurlTransport;
 #[cfg(feature = "ureq")]
 mod ureq;
 #[cfg(feature = "ureq")]
