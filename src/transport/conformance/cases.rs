@@ -338,7 +338,9 @@ fn request_goes_out_as_given(make: &Make<'_>) -> Result<String, Miss> {
         ("Content-Type", "application/json"),
         ("User-Agent", "conformance/1"),
     ];
-    let sent: Vec<(Method, String, Option<&[u8]>, &[(&str, &str)])> = vec![
+    /// Method, target, body, headers.
+    type Sent<'a> = (Method, String, Option<&'a [u8]>, &'a [(&'a str, &'a str)]);
+    let sent: Vec<Sent<'_>> = vec![
         (Method::Get, format!("{PATH}?since=1"), None, HEADERS),
         (Method::Put, PATH.to_owned(), Some(json_body), with_type),
         (
