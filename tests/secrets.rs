@@ -120,3 +120,40 @@ fn the_token_is_not_sent_anywhere_but_the_authorization_header() {
     assert!(!elsewhere, "{}", request.head);
     assert!(!String::from_utf8_lossy(&request.body).contains(TOKEN));
 }
+
+/// A proxy URL's password shows nowhere: builder, session, the error of a failed call.
+#[test]
+fn a_proxy_password_never_shows() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let secret = "pr0xy-passw0rd-xyz";
+    let builder = mattermost_status::Session::builder("https://127.0.0.1:9")
+        .token("tok")
+        .retry(mattermost_status::RetryPolicy::none())
+        .proxy(&format!("http://mm:{secret}@127.0.0.1:{port}"));
+    assert!(!format!("{builder:?}").contains(secret));
+    let session = builder.build().unwrap();
+    assert!(!format!("{session:?}").contains(secret), "{session:?}");
+    let err = mattermost_status::GetStatus::new(mattermost_status::UserId::me())
+        .send(&session)
+        .unwrap_err();
+    let mut shown = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        shown.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(shown.contains(&format!("127.0.0.1:{port}")), "{shown}");
+    assert!(!shown.contains(secret), "{shown}");
+    let bad = mattermost_status::Session::builder("https://a.example")
+        .token("tok")
+        .proxy(&format!("ftp://mm:{secret}@proxy"))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        bad.starts_with("invalid proxy:") && !bad.contains(secret),
+        "{bad}"
+    );
+}

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use curl::easy::{Easy, List};
 
-use super::{HttpRequest, HttpResponse, Method, Transport};
-use crate::error::{TransportError, TransportErrorKind};
+use super::options::ROOT_FIELD;
+use super::TransportOptions;
+use super::{HttpRequest, HttpResponse, Method, ProxySetting, RootCertificate, Transport};
+use crate::error::{Error, TransportError, TransportErrorKind};
 
 /// The most idle handles (each with its kept-alive connection) a transport keeps.
 const MAX_IDLE_HANDLES: usize = 8;
@@ -55,10 +57,11 @@ pub struct CurlTransport {
     idle: Mutex<Vec<Easy>>,
     connect_timeout: Duration,
     ca: CaSource,
+    proxy: ProxySetting,
 }
 
 /// Where the CA certificates come from, when not libcurl's compiled-in default.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum CaSource {
     /// libcurl's default bundle.
     Default,
@@ -67,6 +70,32 @@ enum CaSource {
         file: Option<PathBuf>,
         dir: Option<PathBuf>,
     },
+    /// The system's bundle and the added roots, as one PEM text (`CURLOPT_CAINFO_BLOB`,
+    /// which stands for `CURLOPT_CAINFO`); `dir` as above.
+    Blob {
+        pem: Vec<u8>,
+        added: usize,
+        dir: Option<PathBuf>,
+    },
+}
+
+impl fmt::Debug for CaSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaSource::Default => f.write_str("Default"),
+            CaSource::Environment { file, dir } => f
+                .debug_struct("Environment")
+                .field("file", file)
+                .field("dir", dir)
+                .finish(),
+            CaSource::Blob { pem, added, dir } => f
+                .debug_struct("Blob")
+                .field("pem_len", &pem.len())
+                .field("added_roots", added)
+                .field("dir", dir)
+                .finish(),
+        }
+    }
 }
 
 impl CaSource {
@@ -90,6 +119,41 @@ impl CaSource {
     }
 }
 
+impl CaSource {
+    /// The system's bundle (as [`from_env`](Self::from_env) finds it, else the
+    /// distribution's) and `roots`, as one PEM text.
+    fn with_roots(roots: &[RootCertificate]) -> Result<Self, Error> {
+        let (file, dir) = match CaSource::from_env() {
+            CaSource::Environment { file, dir } => (file, dir),
+            _ => (None, None),
+        };
+        let file = file.or_else(super::system_roots::bundle_path);
+        let mut pem = match &file {
+            Some(path) => std::fs::read(path).map_err(|e| {
+                Error::invalid(
+                    ROOT_FIELD,
+                    format!(
+                        "could not read the system's CA bundle {}: {e}",
+                        path.display()
+                    ),
+                )
+            })?,
+            None => Vec::new(),
+        };
+        for root in roots {
+            if !pem.is_empty() && !pem.ends_with(b"\n") {
+                pem.push(b'\n');
+            }
+            pem.extend_from_slice(root.pem().as_bytes());
+        }
+        Ok(CaSource::Blob {
+            pem,
+            added: roots.len(),
+            dir,
+        })
+    }
+}
+
 impl CurlTransport {
     /// A transport whose connections time out after `connect_timeout` (the request's
     /// own timeout bounds the whole exchange, connecting included).
@@ -99,7 +163,33 @@ impl CurlTransport {
             idle: Mutex::new(Vec::new()),
             connect_timeout,
             ca: CaSource::from_env(),
+            proxy: ProxySetting::Environment,
         }
+    }
+
+    /// A transport with the settings a [`SessionBuilder`](crate::SessionBuilder) gathers
+    /// (and that [`SessionBuilder::curl`](crate::SessionBuilder::curl) hands it):
+    ///
+    /// - [`root_certificates`](TransportOptions::root_certificates) are trusted *besides*
+    ///   the system's store: the system's CA bundle file (`CURL_CA_BUNDLE`, else
+    ///   `SSL_CERT_FILE`, else the distribution's) and the added roots go to libcurl as
+    ///   one PEM text (`CURLOPT_CAINFO_BLOB`); libcurl's CA directory stays.
+    /// - [`system_roots`](TransportOptions::system_roots) changes nothing: libcurl
+    ///   always trusts the system's store.
+    /// - [`proxy`](TransportOptions::proxy): the environment, read by libcurl itself
+    ///   ([`ProxySetting::Environment`]); none ([`ProxySetting::None`]: `CURLOPT_PROXY`
+    ///   empty, which ignores the environment); or one proxy (`CURLOPT_PROXY`), which
+    ///   libcurl skips for the hosts `NO_PROXY` lists, as `curl --proxy` does.
+    ///
+    /// Fails, as [`Error::InvalidInput`] naming `root_certificate`, when the system's CA
+    /// bundle file cannot be read.
+    pub fn from_options(options: &TransportOptions) -> Result<Self, Error> {
+        let mut transport = CurlTransport::new(options.connect_timeout);
+        if !options.root_certificates.is_empty() {
+            transport.ca = CaSource::with_roots(&options.root_certificates)?;
+        }
+        transport.proxy = options.proxy.clone();
+        Ok(transport)
     }
 
     /// The libcurl this transport runs on, and its TLS library: `libcurl/7.88.1
@@ -166,13 +256,28 @@ impl CurlTransport {
         }
         headers.append("Expect:")?;
         easy.http_headers(headers)?;
-        if let CaSource::Environment { file, dir } = &self.ca {
-            if let Some(file) = file {
-                easy.cainfo(file)?;
+        match &self.ca {
+            CaSource::Default => {}
+            CaSource::Environment { file, dir } => {
+                if let Some(file) = file {
+                    easy.cainfo(file)?;
+                }
+                if let Some(dir) = dir {
+                    easy.capath(dir)?;
+                }
             }
-            if let Some(dir) = dir {
-                easy.capath(dir)?;
+            CaSource::Blob { pem, dir, .. } => {
+                easy.ssl_cainfo_blob(pem)?;
+                if let Some(dir) = dir {
+                    easy.capath(dir)?;
+                }
             }
+        }
+        match &self.proxy {
+            ProxySetting::Url(url) => easy.proxy(&url.url_with_credentials())?,
+            ProxySetting::None => easy.proxy("")?,
+            // libcurl reads the environment itself.
+            _ => {}
         }
         Ok(())
     }
@@ -287,6 +392,7 @@ impl fmt::Debug for CurlTransport {
         f.debug_struct("CurlTransport")
             .field("connect_timeout", &self.connect_timeout)
             .field("ca", &self.ca)
+            .field("proxy", &self.proxy)
             .field("idle_handles", &idle)
             .finish()
     }
@@ -378,14 +484,20 @@ fn tls_advice(detail: &str) -> String {
         || lower.contains("self signed")
         || lower.contains("unknown ca")
     {
-        "the server's certificate is signed by a CA this client does not trust; \
-         add that CA (CURL_CA_BUNDLE or SSL_CERT_FILE names a PEM file of trusted CAs)"
-    } else if lower.contains("expired") || lower.contains("not yet valid") {
-        "the server's certificate is outside its validity period (check the server's \
-         certificate, and this machine's clock)"
-    } else if lower.contains("subject name") || lower.contains("does not match") {
-        "the server's certificate is not for this host name; use the name the \
-         certificate was issued for in the base URL"
+        "the server's certificate is signed by a CA this client does not trust; if it is \
+         your organisation's CA, pass its certificate with --ca-file (MM_CA_FILE) or \
+         SessionBuilder::add_root_certificate_file, or add it to the system's store"
+    } else if lower.contains("expired") {
+        "the server's certificate has expired; its administrator must renew it (or check \
+         this machine's clock)"
+    } else if lower.contains("not yet valid") {
+        "the server's certificate is not valid yet; check this machine's clock"
+    } else if lower.contains("subject name")
+        || lower.contains("does not match")
+        || lower.contains("hostname mismatch")
+    {
+        "the server's certificate is not valid for the host name in the URL; use the \
+         name the certificate was issued for in the base URL"
     } else {
         "the TLS handshake failed"
     };

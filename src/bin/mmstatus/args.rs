@@ -16,6 +16,11 @@ ENVIRONMENT:
              session token. Read unless --token-file is given. There is no --token
              option: a token on the command line shows in `ps` and in shell history.
   TZ         The time zone for \"today\", \"this week\" and local times, unless --tz.
+  MM_CA_FILE A PEM file of extra CA certificates, as --ca-file.
+  SSL_CERT_FILE  The CA bundle to use as the system's store (as for curl and OpenSSL);
+             default: the distribution's (/etc/ssl/certs/ca-certificates.crt on Debian).
+  https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
+             The proxy, read as curl reads them (http_proxy only in lower case).
 
 TIMES AND DURATIONS:
   DURATION   30m, 1h30m, 90s, 2h, 1d (a day is 24 hours), PT1H.
@@ -69,10 +74,44 @@ pub(crate) struct Global {
     #[arg(long, value_name = "PATH", global = true)]
     pub token_file: Option<PathBuf>,
 
+    /// Also trust the CA certificate(s) in this PEM file (a company CA); the system's
+    /// store is trusted in any case
+    #[arg(long, env = "MM_CA_FILE", value_name = "PATH", global = true)]
+    pub ca_file: Option<PathBuf>,
+
+    /// Send requests through this proxy (http://user:password@host:port, user and port
+    /// optional) instead of the one https_proxy / http_proxy / all_proxy name; NO_PROXY
+    /// still applies
+    #[arg(long, value_name = "URL", global = true)]
+    pub proxy: Option<String>,
+
+    /// The HTTP client: ureq (built in, rustls) or curl (the system's libcurl: its TLS
+    /// library and store, and proxies as curl reads them)
+    #[cfg(feature = "curl")]
+    #[arg(
+        long,
+        env = "MM_TRANSPORT",
+        value_enum,
+        value_name = "CLIENT",
+        default_value = "ureq",
+        global = true
+    )]
+    pub transport: TransportChoice,
+
     /// Time zone for local times, "today" and "this week": an IANA name
     /// (Europe/Paris) or a UTC offset (+02:00). Default: TZ, else the system's
     #[arg(long, value_name = "ZONE", global = true, allow_hyphen_values = true)]
     pub tz: Option<String>,
+}
+
+/// The HTTP client behind `--transport`.
+#[cfg(feature = "curl")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TransportChoice {
+    /// ureq and rustls
+    Ureq,
+    /// the system's libcurl
+    Curl,
 }
 
 #[derive(Debug, Subcommand)]

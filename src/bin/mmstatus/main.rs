@@ -178,7 +178,20 @@ fn session(global: &Global) -> Result<Session, Failure> {
             "no server address: set MM_URL or pass --url URL",
         ));
     };
-    let builder = Session::builder(url).user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")));
+    let mut builder = Session::builder(url)
+        .user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")))
+        // The system's store, as curl and git trust it.
+        .system_roots(true);
+    if let Some(path) = &global.ca_file {
+        builder = builder.add_root_certificate_file(path);
+    }
+    if let Some(proxy) = &global.proxy {
+        builder = builder.proxy(proxy);
+    }
+    #[cfg(feature = "curl")]
+    if global.transport == args::TransportChoice::Curl {
+        builder = builder.curl();
+    }
     let builder = match &global.token_file {
         Some(path) => builder.token_from_file(path),
         None if std::env::var_os("MM_TOKEN").is_some() => builder.token_from_env("MM_TOKEN"),
@@ -190,12 +203,17 @@ fn session(global: &Global) -> Result<Session, Failure> {
             ))
         }
     };
-    builder.build().map_err(|e| match e {
+    let session = builder.build().map_err(|e| match e {
         Error::InvalidInput { field, reason, .. } => {
             let argument = match field {
                 "base_url" => "--url (MM_URL)",
                 "token" if global.token_file.is_some() => "--token-file",
                 "token" => "MM_TOKEN",
+                "root_certificate" if reason.starts_with("the system's") => {
+                    "system certificate store"
+                }
+                "root_certificate" => "--ca-file (MM_CA_FILE)",
+                "proxy" if global.proxy.is_some() => "--proxy",
                 other => other,
             };
             args::usage_error(
@@ -204,7 +222,30 @@ fn session(global: &Global) -> Result<Session, Failure> {
             )
         }
         other => Failure::Api(other),
-    })
+    })?;
+    if let Some(host) = plain_http_host(session.base_url()) {
+        eprintln!(
+            "mmstatus: warning: the token goes to {host} over plain http://, unencrypted; \
+             anyone on the network path can read it. Use https:// if the server has it."
+        );
+    }
+    Ok(session)
+}
+
+/// The host of an `http://` address that is not loopback (where a token travels in
+/// clear over a network); `None` for https and for 127.0.0.0/8, ::1 and localhost.
+fn plain_http_host(base_url: &str) -> Option<&str> {
+    let rest = base_url.strip_prefix("http://")?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => authority.split(':').next().unwrap_or(authority),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then_some(host)
 }
 
 /// A custom status from the command line's parts; no duration or end unless given.
@@ -218,4 +259,28 @@ fn custom_status(
     cs.duration = duration;
     cs.expires_at = expires_at;
     cs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_host;
+
+    #[test]
+    fn warns_only_for_plain_http_to_a_host_that_is_not_loopback() {
+        assert_eq!(
+            plain_http_host("http://chat.example.com/x"),
+            Some("chat.example.com")
+        );
+        assert_eq!(plain_http_host("http://10.0.0.5:8065"), Some("10.0.0.5"));
+        assert_eq!(plain_http_host("http://[fd00::1]:8065"), Some("fd00::1"));
+        for quiet in [
+            "https://chat.example.com",
+            "http://127.0.0.1:8065",
+            "http://127.3.2.1",
+            "http://localhost:8065/chat",
+            "http://[::1]:8065",
+        ] {
+            assert_eq!(plain_http_host(quiet), None, "{quiet}");
+        }
+    }
 }
