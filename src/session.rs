@@ -56,6 +56,10 @@ const RESPONSE_HEADERS: &[&str] = &[
 /// ([`Error::Redirect`]), so the `Authorization` header never goes to another host. No
 /// error carries the token, even when a server echoes it back.
 ///
+/// Besides running the requests' `send`, a session sets a status for a while and puts
+/// the previous one back: [`dnd`](Session::dnd), [`dnd_until`](Session::dnd_until) and
+/// [`status_guard`](Session::status_guard), which return a [`StatusGuard`](crate::StatusGuard).
+///
 /// ```no_run
 /// use mattermost_status::{GetStatus, Session, UserId};
 ///
@@ -509,6 +513,7 @@ impl SessionBuilder {
     /// that has a time to check.
     ///
     /// ```
+    /// # #[cfg(feature = "ureq")] {
     /// use std::time::{Duration, SystemTime};
     /// use mattermost_status::Session;
     ///
@@ -518,6 +523,7 @@ impl SessionBuilder {
     ///     .clock(move || tomorrow)
     ///     .build()?;
     /// assert_eq!(session.now(), tomorrow);
+    /// # }
     /// # Ok::<(), mattermost_status::Error>(())
     /// ```
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
