@@ -503,3 +503,47 @@ fn tls_advice(detail: &str) -> String {
     };
     format!("{advice} (curl: {detail})")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_grows_to_the_limit_and_no_further() {
+        let mut body = Vec::new();
+        let limit = 100;
+        assert!(append_within(&mut body, &[1; 60], limit));
+        assert!(append_within(&mut body, &[2; 40], limit));
+        assert_eq!(body.len(), 100);
+        assert!(body.capacity() <= 100, "capacity {}", body.capacity());
+        assert!(!append_within(&mut body, &[3], limit));
+        assert_eq!(body.len(), 100, "nothing of a refused chunk is kept");
+    }
+
+    #[test]
+    fn tls_failures_say_what_to_do() {
+        let unknown = tls_advice("SSL certificate problem: unable to get local issuer certificate");
+        assert!(unknown.contains("--ca-file"), "{unknown}");
+        let expired = tls_advice("SSL certificate problem: certificate has expired");
+        assert!(expired.contains("has expired"), "{expired}");
+        let name = tls_advice(
+            "SSL: no alternative certificate subject name matches target host name '127.0.0.1'",
+        );
+        assert!(name.contains("not valid for the host name"), "{name}");
+    }
+
+    #[test]
+    fn only_wanted_headers_are_kept_and_a_new_head_starts_over() {
+        let wanted = ["Retry-After"];
+        let request =
+            HttpRequest::new(Method::Get, "http://127.0.0.1/").with_response_headers(&wanted);
+        let mut headers = Vec::new();
+        keep_header(b"HTTP/1.1 100 Continue\r\n", &request, &mut headers);
+        keep_header(b"Retry-After: 9\r\n", &request, &mut headers);
+        keep_header(b"HTTP/1.1 429 Too Many\r\n", &request, &mut headers);
+        keep_header(b"retry-after:  3 \r\n", &request, &mut headers);
+        keep_header(b"X-Other: 1\r\n", &request, &mut headers);
+        keep_header(b"\r\n", &request, &mut headers);
+        assert_eq!(headers, [("retry-after".to_owned(), "3".to_owned())]);
+    }
+}
