@@ -689,7 +689,7 @@ fn trickled_body_times_out(make: &Make<'_>) -> Result<String, Miss> {
 
 fn each_request_has_its_own_timeout(make: &Make<'_>) -> Result<String, Miss> {
     let silent = start(|_| Fault::Stall)?;
-    let slow = start(|_| Fault::ReplyAfter(ms(700), json(200, STATUS_BODY)))?;
+    let slow = start(|_| Fault::Delay(ms(700), json(200, STATUS_BODY)))?;
     let transport = make();
     let silent_url = format!("{}{PATH}", silent.url());
     let slow_url = format!("{}{PATH}", slow.url());

@@ -36,7 +36,7 @@ pub enum Fault {
     /// request on the same connection: a kept-alive connection.
     KeepAlive(Vec<u8>),
     /// Waits, then writes the bytes and closes the connection normally.
-    ReplyAfter(Duration, Vec<u8>),
+    Delay(Duration, Vec<u8>),
     /// Writes these bytes, then resets the connection (RST, `SO_LINGER` 0).
     ResetAfter(Vec<u8>),
     /// Never answers; holds the connection open until the server is dropped.
@@ -260,6 +260,16 @@ fn answer(status: u16, headers: &[(&str, &str)], body: &[u8], close: bool) -> Ve
     bytes
 }
 
+/// A JSON answer that keeps the connection alive (no `Connection: close`), for
+/// [`Fault::KeepAlive`].
+pub fn json_keep_alive(status: u16, body: &str) -> Vec<u8> {
+    keep_alive_response(
+        status,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
 /// A JSON answer (`Content-Type: application/json`), closing the connection.
 pub fn json(status: u16, body: &str) -> Vec<u8> {
     response(
@@ -304,7 +314,7 @@ fn serve(mut stream: TcpStream, connection: usize, shared: &Shared, script: &Scr
                 continue;
             }
             Fault::Reply(bytes) => reply_and_close(&mut stream, &bytes, stop),
-            Fault::ReplyAfter(wait, bytes) => {
+            Fault::Delay(wait, bytes) => {
                 if nap(wait, stop) {
                     reply_and_close(&mut stream, &bytes, stop);
                 }
