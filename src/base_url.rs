@@ -119,6 +119,14 @@ pub(crate) fn masked(url: &str) -> std::borrow::Cow<'_, str> {
     format!("{}***{}", &url[..start], &url[at..]).into()
 }
 
+/// The request target of an absolute URL the crate built: its path and query
+/// (`/chat/api/v4/users/me/status?x=1`), `/` when it has no path; `None` without a scheme.
+#[cfg(any(feature = "log", feature = "fake"))]
+pub(crate) fn request_target(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    Some(rest.find('/').map_or("/", |i| &rest[i..]))
+}
+
 /// Splits `host[:port]` or `[v6]:port`; `None` when the host is missing or malformed.
 fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {

@@ -36,9 +36,10 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use crate::error::{Error, ParseError, Result};
+use crate::model::time::{from_unix, unix_seconds};
 use crate::model::CustomStatusDuration;
 use crate::{CustomStatus, UpdateCustomStatus};
 
@@ -238,7 +239,7 @@ impl TimeZone {
     /// ```
     pub fn offset_at(&self, t: SystemTime) -> UtcOffset {
         UtcOffset {
-            seconds: self.offset_secs_at(unix_floor(t)),
+            seconds: self.offset_secs_at(unix_seconds(t)),
         }
     }
 
@@ -338,7 +339,7 @@ pub fn expires_at(
     zone: &TimeZone,
     now: SystemTime,
 ) -> Result<SystemTime> {
-    let now_secs = unix_floor(now);
+    let now_secs = unix_seconds(now);
     let after_minutes = |minutes: i64| -> Result<SystemTime> {
         // Seconds and milliseconds set to zero on the local clock.
         let end = now_secs + minutes * 60;
@@ -446,31 +447,10 @@ fn local_day(zone: &TimeZone, unix_secs: i64) -> i64 {
     (unix_secs + i64::from(zone.offset_secs_at(unix_secs))).div_euclid(SECS_PER_DAY)
 }
 
-/// Whole seconds since the Unix epoch, rounded down.
-fn unix_floor(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => {
-            let d = e.duration();
-            let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
-            if d.subsec_nanos() == 0 {
-                -secs
-            } else {
-                -secs - 1
-            }
-        }
-    }
-}
-
+/// A time from Unix seconds and nanoseconds, or an error naming `expires_at`.
 fn to_system_time(secs: i64, nanos: u32) -> Result<SystemTime> {
-    let t = if secs >= 0 {
-        UNIX_EPOCH.checked_add(Duration::new(secs.unsigned_abs(), nanos))
-    } else {
-        UNIX_EPOCH
-            .checked_sub(Duration::from_secs(secs.unsigned_abs()))
-            .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
-    };
-    t.ok_or_else(|| Error::invalid("expires_at", "is out of the range of SystemTime"))
+    from_unix(secs, nanos)
+        .ok_or_else(|| Error::invalid("expires_at", "is out of the range of SystemTime"))
 }
 
 #[cfg(test)]

@@ -194,6 +194,22 @@
 //! assert_eq!(GetStatus::new(UserId::me()).send(&session)?.status, StatusKind::Dnd);
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
+// The crate docs link to feature-gated items; without the feature the link goes to docs.rs
+// (built with all features), so no feature set has a broken link.
+#![cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#![cfg_attr(
+    not(feature = "ureq"),
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+)]
+#![cfg_attr(feature = "fake", doc = "[`fake`]: crate::fake")]
+#![cfg_attr(
+    not(feature = "fake"),
+    doc = "[`fake`]: https://docs.rs/mattermost-status/0.1/mattermost_status/fake/index.html"
+)]
+// docs.rs builds with `--cfg docsrs` (Cargo.toml): every item behind a feature gets its
+// "Available on crate feature ..." badge. `doc_cfg` (nightly) does this by itself since
+// `doc_auto_cfg` was merged into it (rust-lang/rust#138907).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -66,9 +66,8 @@ mod enabled {
 
     /// The path of `url` (no scheme, host or query string).
     fn path_of(url: &str) -> &str {
-        let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
-        let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-        path.split(['?', '#']).next().unwrap_or(path)
+        let target = crate::base_url::request_target(url).unwrap_or(url);
+        target.split(['?', '#']).next().unwrap_or(target)
     }
 
     #[cfg(test)]

@@ -530,7 +530,7 @@ impl SessionBuilder {
 
     /// The clock the session checks times against (an end time must be in the future),
     /// instead of the machine's: for tests whose server has a clock of its own, such as
-    /// the [`fake`](crate::fake) server's `FakeServer::clock`. It is read once per call
+    /// the [`fake`] server's `FakeServer::clock`. It is read once per call
     /// that has a time to check.
     ///
     /// ```
@@ -547,6 +547,11 @@ impl SessionBuilder {
     /// # }
     /// # Ok::<(), mattermost_status::Error>(())
     /// ```
+    #[cfg_attr(feature = "fake", doc = "[`fake`]: crate::fake")]
+    #[cfg_attr(
+        not(feature = "fake"),
+        doc = "[`fake`]: https://docs.rs/mattermost-status/0.1/mattermost_status/fake/index.html"
+    )]
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));
         self

@@ -12,11 +12,11 @@
 //! the two differ on purpose, the case lists the difference and why, and the test checks
 //! the difference is exactly that one and means the same to the server (docs/contract.md).
 //!
-//! Needs `node` and contract/node_modules (`scripts/contract.sh` installs them); without
-//! them the test skips loudly, or fails when `MM_CONTRACT_REQUIRED=1`.
+//! Needs `node` and contract/node_modules (`scripts/contract.sh` installs them and runs
+//! this `#[ignore]`d test with `--ignored`); asked to run without them, it fails.
 #![cfg(feature = "ureq")]
 
-mod contract_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -32,11 +32,8 @@ use mattermost_status::{
 };
 use serde_json::{json, Value};
 
-use contract_support::{
-    future, future_plus, id, skip, Attempt, FUTURE_SECS, ID_A, ID_B, ID_C, ME_ID,
-};
-
-const TOKEN: &str = "contract-test-token";
+use support::contract::{future, future_plus, missing, repo_root, Attempt, FUTURE_SECS, ME_ID};
+use support::{id, ALICE, BOB, CAROL, TOKEN};
 const CASE_HEADER: &str = "x-contract-case";
 
 /// One request as it arrived.
@@ -261,9 +258,9 @@ fn cases() -> Vec<Case> {
     let mut cases = vec![
         case(
             "get-status",
-            |s| GetStatus::new(id(ID_A)).send(s),
+            |s| GetStatus::new(id(ALICE)).send(s),
             "getStatus",
-            json!([ID_A]),
+            json!([ALICE]),
         ),
         case(
             "get-status-me",
@@ -273,15 +270,15 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "get-statuses-by-ids",
-            |s| GetStatusesByIds::new([id(ID_A), id(ID_B), id(ID_C)]).send(s),
+            |s| GetStatusesByIds::new([id(ALICE), id(BOB), id(CAROL)]).send(s),
             "getStatusesByIds",
-            json!([[ID_A, ID_B, ID_C]]),
+            json!([[ALICE, BOB, CAROL]]),
         ),
         case(
             "get-statuses-by-ids-unsorted-duplicates",
-            |s| GetStatusesByIds::new([id(ID_B), id(ID_A), id(ID_B)]).send(s),
+            |s| GetStatusesByIds::new([id(BOB), id(ALICE), id(BOB)]).send(s),
             "getStatusesByIds",
-            json!([[ID_B, ID_A, ID_B]]),
+            json!([[BOB, ALICE, BOB]]),
         ),
     ];
     for (label, kind) in [
@@ -293,9 +290,9 @@ fn cases() -> Vec<Case> {
         let name = kind.as_str().to_owned();
         cases.push(case(
             label,
-            move |s| UpdateStatus::new(id(ID_A)).status(kind.clone()).send(s),
+            move |s| UpdateStatus::new(id(ALICE)).status(kind.clone()).send(s),
             "updateStatus",
-            json!([{"user_id": ID_A, "status": name}]),
+            json!([{"user_id": ALICE, "status": name}]),
         ));
     }
     cases.extend([
@@ -304,13 +301,13 @@ fn cases() -> Vec<Case> {
         case(
             "update-status-dnd-until",
             |s| {
-                UpdateStatus::new(id(ID_A))
+                UpdateStatus::new(id(ALICE))
                     .status(StatusKind::Dnd)
                     .until(future())
                     .send(s)
             },
             "updateStatus",
-            json!([{"user_id": ID_A, "status": "dnd", "dnd_end_time": FUTURE_SECS,
+            json!([{"user_id": ALICE, "status": "dnd", "dnd_end_time": FUTURE_SECS,
                     "manual": true, "last_activity_at": 1_764_000_000}]),
         )
         .on_purpose(OnPurpose {
@@ -419,7 +416,7 @@ fn cases() -> Vec<Case> {
         case(
             "update-custom-status-other-user",
             |s| {
-                UpdateCustomStatus::new(id(ID_A))
+                UpdateCustomStatus::new(id(ALICE))
                     .emoji("bus")
                     .text("Commuting")
                     .send(s)
@@ -430,7 +427,7 @@ fn cases() -> Vec<Case> {
         .on_purpose(OnPurpose {
             route: Some((
                 "PUT",
-                format!("/api/v4/users/{ID_A}/status/custom"),
+                format!("/api/v4/users/{ALICE}/status/custom"),
                 "Client4.updateCustomStatus always acts on `me`; the crate also serves admins \
                  acting on another user, which the route allows",
             )),
@@ -482,14 +479,14 @@ fn cases() -> Vec<Case> {
         }),
         case(
             "remove-recent-custom-status-other-user",
-            move |s| RemoveRecentCustomStatus::new(id(ID_A), bus2.clone()).send(s),
+            move |s| RemoveRecentCustomStatus::new(id(ALICE), bus2.clone()).send(s),
             "removeRecentCustomStatus",
             json!([commuting]),
         )
         .on_purpose(OnPurpose {
             route: Some((
                 "POST",
-                format!("/api/v4/users/{ID_A}/status/custom/recent/delete"),
+                format!("/api/v4/users/{ALICE}/status/custom/recent/delete"),
                 "Client4.removeRecentCustomStatus always acts on `me`; the route takes any \
                  user id",
             )),
@@ -499,28 +496,24 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-/// Node and the installed official client, or `None` after a loud skip.
-fn node_ready(test: &str) -> Option<()> {
-    let root = contract_support::repo_root();
+/// Fails `test` unless Node and the installed official client are there.
+fn need_node(test: &str) {
     let node_ok = Command::new("node")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     if !node_ok {
-        skip(test, "`node` is not on PATH");
-        return None;
+        missing(test, "`node` is not on PATH");
     }
-    if !root
+    if !repo_root()
         .join("contract/node_modules/@mattermost/client/package.json")
         .exists()
     {
-        skip(
+        missing(
             test,
             "contract/node_modules is not installed (`npm ci` in contract/)",
         );
-        return None;
     }
-    Some(())
 }
 
 /// Runs the official client through `cases` against `url`.
@@ -529,7 +522,7 @@ fn run_client(url: &str, cases: &[Case]) -> Value {
         .iter()
         .map(|c| json!({"label": c.label, "call": c.call, "args": c.args}))
         .collect();
-    let root = contract_support::repo_root();
+    let root = repo_root();
     let mut child = Command::new("node")
         .arg(root.join("contract/client-diff.mjs"))
         .arg(url)
@@ -684,11 +677,10 @@ fn compare(case: &Case, ours: &[Captured], theirs: &[Captured]) {
 }
 
 #[test]
+#[ignore = "needs Node and the official client: run scripts/contract.sh"]
 fn the_crate_sends_what_the_official_client_sends() {
     let test = "contract_client::the_crate_sends_what_the_official_client_sends";
-    if node_ready(test).is_none() {
-        return;
-    }
+    need_node(test);
     let server = CaptureServer::start();
     let cases = cases();
 

@@ -3,17 +3,18 @@
 
 #![cfg(feature = "ureq")]
 
-mod common;
+mod support;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::*;
 use httpmock::prelude::*;
 use mattermost_status::{
     CustomStatus, CustomStatusDuration, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus,
     RemoveRecentMethod, Session, StatusKind, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus,
     UserId,
 };
+use support::mock::*;
+use support::*;
 
 const OK: &str = r#"{"status":"OK"}"#;
 

@@ -3,16 +3,17 @@
 
 #![cfg(feature = "ureq")]
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
-use common::*;
 use httpmock::prelude::*;
 use mattermost_status::{
-    Error, GetStatus, Session, StatusKind, TransportErrorKind, UnsetCustomStatus, UpdateStatus,
-    UserId,
+    Error, GetStatus, RetryPolicy, Session, StatusKind, TransportErrorKind, UnsetCustomStatus,
+    UpdateStatus, UserId,
 };
+use support::mock::*;
+use support::*;
 
 fn get_me(server: &MockServer) -> Error {
     GetStatus::new(UserId::me())
@@ -252,8 +253,10 @@ fn a_refused_connection_is_a_connect_error() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
+    // No retries: the kind of error is the point here, not the backoff (tests/faults.rs).
     let session = Session::builder(format!("http://127.0.0.1:{port}"))
         .token(TOKEN)
+        .retry(RetryPolicy::none())
         .build()
         .unwrap();
     let err = GetStatus::new(UserId::me()).send(&session).unwrap_err();

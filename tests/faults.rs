@@ -25,7 +25,7 @@ use mattermost_status::{
 };
 use support::fault_server::{json, response, Fault};
 use support::{
-    assert_no_token, refused, serve_always, start_server, Counting, STATUS_BODY, TOKEN, USER,
+    assert_no_token, refused, serve_always, start_server, Counting, ALICE, STATUS_BODY, TOKEN,
 };
 
 /// How much later than its deadline a call may return (a loaded 2-core machine).
@@ -110,7 +110,7 @@ fn session(url: &str, setup: &Setup) -> (Session, Arc<AtomicUsize>) {
 }
 
 fn user() -> UserId {
-    USER.parse().expect("user id")
+    ALICE.parse().expect("user id")
 }
 
 fn get_status(url: &str, setup: &Setup) -> Call<mattermost_status::Status> {
@@ -266,23 +266,25 @@ fn a_wait_longer_than_the_cap_is_not_slept() {
         1,
         "waiting an hour is not this crate's call"
     );
-    assert!(call.elapsed < ms(500), "{:?}", call.elapsed);
+    // Sleeping would end at the 2 s deadline; half of it leaves room for a loaded machine.
+    assert!(call.elapsed < ms(1000), "{:?}", call.elapsed);
 }
 
 #[test]
 fn a_wait_longer_than_the_time_left_is_not_slept() {
-    // Within the cap (5 s) but not within the call's 1 s timeout.
-    let server = serve_always(too_many("2"));
+    // Within the cap (5 s) but not within the call's 2 s timeout.
+    let server = serve_always(too_many("3"));
     let setup = Setup {
-        timeout: ms(1000),
+        timeout: ms(2000),
         retry: fast_retry().max_delay(ms(5000)),
         ..Setup::default()
     };
     let call = get_status(&server.url(), &setup);
-    call.report("429 Retry-After: 2 > time left", server.attempts());
+    call.report("429 Retry-After: 3 > time left", server.attempts());
     assert!(call.err().is_rate_limited());
     assert_eq!(server.attempts(), 1);
-    assert!(call.elapsed < ms(500), "{:?}", call.elapsed);
+    // Sleeping would end at the 2 s deadline; half of it leaves room for a loaded machine.
+    assert!(call.elapsed < ms(1000), "{:?}", call.elapsed);
 }
 
 #[test]
@@ -354,8 +356,10 @@ fn retries_stop_at_the_deadline() {
     call.report("504 always, 10 attempts vs 1 s", server.attempts());
     assert_eq!(call.err().status(), Some(504));
     let seen = server.attempts();
+    // Without the deadline all 10 attempts would be made; the stop shows in the count.
+    // How late the call may end is `report`'s check (the deadline plus MARGIN): a bound
+    // of the deadline itself would measure the machine's load, not the crate.
     assert!((2..=5).contains(&seen), "{seen} attempts");
-    assert!(call.elapsed <= setup.timeout, "{:?}", call.elapsed);
 }
 
 #[test]
@@ -441,7 +445,7 @@ fn hostile_bodies_are_typed_errors() {
 #[test]
 fn a_redirect_to_another_host_is_not_followed_and_the_token_does_not_go_there() {
     let other = serve_always(json(200, STATUS_BODY));
-    let location = format!("{}/api/v4/users/{USER}/status", other.url());
+    let location = format!("{}/api/v4/users/{ALICE}/status", other.url());
     for status in [301u16, 302, 307, 308] {
         let location = location.clone();
         let first = serve_always(response(status, &[("Location", &location)], b""));
@@ -488,7 +492,7 @@ fn a_server_echoing_the_token_does_not_put_it_in_errors() {
         json(200, &format!(r#"{{"user_id":"{TOKEN}"}}"#)),
         json(
             200,
-            &format!(r#"{{"user_id":"{USER}","status":5,"x":"{TOKEN}"}}"#),
+            &format!(r#"{{"user_id":"{ALICE}","status":5,"x":"{TOKEN}"}}"#),
         ),
         // Cut by the excerpt in the middle of the token.
         response(

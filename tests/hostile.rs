@@ -16,11 +16,11 @@ use mattermost_status::{
 };
 use support::fault_server::{json, json_keep_alive, response, Fault, FaultServer};
 use support::{
-    refused, serve_always, session_on, start_server, Canned, Counting, STATUS_BODY, TOKEN, USER,
+    refused, serve_always, session_on, start_server, Canned, Counting, ALICE, STATUS_BODY, TOKEN,
 };
 
 fn user() -> UserId {
-    USER.parse().expect("user id")
+    ALICE.parse().expect("user id")
 }
 
 /// A session on the built-in transport (counted) against `url`.
@@ -85,7 +85,7 @@ fn a_password_in_the_base_url_is_never_shown() {
 
 #[test]
 fn a_json_array_is_not_a_status() {
-    let array = format!(r#"["{USER}","dnd"]"#);
+    let array = format!(r#"["{ALICE}","dnd"]"#);
     let ok = |body: String| Canned::new(200, Vec::new(), body.into_bytes());
     let err = GetStatus::new(user())
         .send(&session_on(ok(array.clone())))

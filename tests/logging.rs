@@ -1,11 +1,14 @@
 //! One log line per request, without the token (feature `log`).
 #![cfg(feature = "log")]
 
+mod support;
+
 use std::sync::Mutex;
 
 use mattermost_status::{
     GetStatus, HttpRequest, HttpResponse, Session, Transport, TransportError, UserId,
 };
+use support::{id, BOB, TOKEN};
 
 struct Capture(Mutex<Vec<(log::Level, String)>>);
 
@@ -45,12 +48,12 @@ fn one_line_per_request_without_the_token() {
     log::set_logger(&LOGGER).unwrap();
     log::set_max_level(log::LevelFilter::Debug);
     let session = Session::builder("https://chat.example.com/chat")
-        .token("secret-token-value")
+        .token(TOKEN)
         .transport(Canned)
         .build()
         .unwrap();
     GetStatus::new(UserId::me()).send(&session).unwrap();
-    let other = UserId::parse("9jd3wz5ssbrp8ny7hcyqfj3y7a").unwrap();
+    let other = id(BOB);
     assert!(GetStatus::new(other).send(&session).is_err());
 
     let lines = LOGGER.0.lock().unwrap().clone();
@@ -65,13 +68,13 @@ fn one_line_per_request_without_the_token() {
     let (level, failed) = &lines[1];
     assert_eq!(*level, log::Level::Warn);
     assert!(
-        failed.starts_with(
-            "GET /chat/api/v4/users/9jd3wz5ssbrp8ny7hcyqfj3y7a/status -> 401 \
+        failed.starts_with(&format!(
+            "GET /chat/api/v4/users/{BOB}/status -> 401 \
              api.context.session_expired.app_error (1 attempt, "
-        ),
+        )),
         "{failed}"
     );
     for (_, line) in &lines {
-        assert!(!line.contains("secret-token-value") && !line.contains("Bearer"));
+        assert!(!line.contains(TOKEN) && !line.contains("Bearer"));
     }
 }

@@ -13,7 +13,7 @@ use mattermost_status::{
 };
 use proptest::prelude::*;
 use support::{
-    assert_error_fits_status, assert_no_token, send_all, session_on, Canned, TOKEN, USER,
+    assert_error_fits_status, assert_no_token, send_all, session_on, Canned, ALICE, TOKEN,
 };
 
 const ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -256,7 +256,7 @@ proptest! {
         let transport = Canned::new(200, Vec::new(), br#"{"status":"OK"}"#.to_vec());
         let sent = transport.counter();
         let session = session_on(transport);
-        let user: UserId = USER.parse().unwrap();
+        let user: UserId = ALICE.parse().unwrap();
         let result = UpdateCustomStatus::new(user).text(text.clone()).emoji(emoji.clone()).send(&session);
         let too_long = text.chars().count() > 100;
         let empty = text.is_empty() && emoji.is_empty();
@@ -281,7 +281,7 @@ proptest! {
         let transport = Canned::new(200, Vec::new(), body);
         let sent = transport.counter();
         let session = session_on(transport);
-        let user: UserId = USER.parse().unwrap();
+        let user: UserId = ALICE.parse().unwrap();
         let now = SystemTime::now();
         let end = until.map(|s| if s >= 0 { now + Duration::from_secs(s as u64) } else { now - Duration::from_secs(s.unsigned_abs()) });
         let mut request = UpdateStatus::new(user).status(kind.clone());

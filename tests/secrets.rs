@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use mattermost_status::{Error, GetStatus, RetryPolicy, Session, SessionBuilder, UserId};
 use support::fault_server::{json, FaultServer};
-use support::{assert_no_token, serve_always, STATUS_BODY, TOKEN, USER};
+use support::{assert_no_token, serve_always, ALICE, STATUS_BODY, TOKEN};
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
@@ -48,7 +48,7 @@ fn authorization_seen_at(server: &FaultServer, builder: SessionBuilder) -> Optio
     let session = builder.retry(RetryPolicy::none()).build().expect("session");
     let shown = format!("{session:?}");
     assert!(!shown.contains(TOKEN), "{shown}");
-    GetStatus::new(USER.parse::<UserId>().unwrap())
+    GetStatus::new(ALICE.parse::<UserId>().unwrap())
         .send(&session)
         .expect("call");
     let requests = server.requests();

@@ -6,6 +6,7 @@
 //! which captures every line of every target at TRACE, ureq's and ureq-proto's
 //! wire-level lines included.
 
+// The built-in transport talks to the fault server of `transport::conformance`.
 #![cfg(all(feature = "ureq", feature = "conformance"))]
 
 mod support;
@@ -18,7 +19,7 @@ use mattermost_status::{
     StatusKind, Transport, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
 };
 use support::fault_server::{json, json_keep_alive, Fault};
-use support::{start_server, STATUS_BODY, TOKEN, USER};
+use support::{start_server, ALICE, STATUS_BODY, TOKEN};
 
 /// Every log record: `LEVEL target: message`.
 #[derive(Clone, Default)]
@@ -64,7 +65,7 @@ fn no_piece_of_the_token_in_any_log_line_at_trace() {
     let capture = Capture::default();
     log::set_logger(Box::leak(Box::new(capture.clone()))).expect("the only logger");
     log::set_max_level(log::LevelFilter::Trace);
-    let user: UserId = USER.parse().unwrap();
+    let user: UserId = ALICE.parse().unwrap();
     for (name, make) in transports() {
         // Kept-alive answers, so that pooled connections are reused too.
         let server = start_server(|n| match n % 4 {

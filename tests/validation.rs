@@ -2,17 +2,18 @@
 
 #![cfg(feature = "ureq")]
 
-mod common;
+mod support;
 
 use std::time::{Duration, SystemTime};
 
-use common::*;
 use httpmock::prelude::*;
 use mattermost_status::{
     CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
     RemoveRecentCustomStatus, RemoveRecentMethod, Result, Session, StatusKind, UpdateCustomStatus,
     UpdateStatus, UserId,
 };
+use support::mock::*;
+use support::*;
 
 /// Runs `call` against a server that answers everything, and checks that it failed with
 /// `InvalidInput` on `field` with a reason containing `says`, and that the server saw

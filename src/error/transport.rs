@@ -41,7 +41,7 @@ impl TransportErrorKind {
 
 /// A failure below HTTP: no usable answer was received.
 ///
-/// Transports (the built-in [`UreqTransport`](crate::UreqTransport) or your own) build it
+/// Transports (the built-in [`UreqTransport`] or your own) build it
 /// with [`TransportError::new`], and attach the underlying error with
 /// [`with_source`](Self::with_source).
 ///
@@ -61,6 +61,12 @@ impl TransportErrorKind {
 /// let io = e.cause().and_then(|c| c.downcast_ref::<io::Error>()).unwrap();
 /// assert_eq!(io.kind(), io::ErrorKind::ConnectionRefused);
 /// ```
+///
+#[cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#[cfg_attr(
+    not(feature = "ureq"),
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+)]
 #[derive(Debug)]
 pub struct TransportError {
     pub(crate) kind: TransportErrorKind,

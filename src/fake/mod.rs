@@ -448,14 +448,11 @@ impl fmt::Debug for FakeServer {
 /// Answers in process: the request never leaves the test.
 impl Transport for FakeServer {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let target = match request.url().split_once("://") {
-            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
-            None => {
-                return Err(TransportError::new(
-                    TransportErrorKind::InvalidRequest,
-                    format!("not an absolute URL: {}", request.url()),
-                ))
-            }
+        let Some(target) = crate::base_url::request_target(request.url()) else {
+            return Err(TransportError::new(
+                TransportErrorKind::InvalidRequest,
+                format!("not an absolute URL: {}", request.url()),
+            ));
         };
         let answer = self.answer(
             request.method().as_str(),

@@ -34,7 +34,9 @@ fn to_unix(t: SystemTime) -> (i64, u32) {
     }
 }
 
-fn from_unix(secs: i64, nanos: u32) -> Option<SystemTime> {
+/// Seconds (negative before 1970) and nanoseconds since the Unix epoch to a time; `None`
+/// when `SystemTime` cannot hold it.
+pub(crate) fn from_unix(secs: i64, nanos: u32) -> Option<SystemTime> {
     if secs >= 0 {
         UNIX_EPOCH.checked_add(Duration::new(secs.unsigned_abs(), nanos))
     } else {

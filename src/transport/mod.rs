@@ -33,6 +33,11 @@
 //! assert_eq!(status.status, StatusKind::Away);
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
+#![cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#![cfg_attr(
+    not(feature = "ureq"),
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+)]
 
 use std::fmt;
 use std::time::Duration;

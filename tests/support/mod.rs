@@ -1,9 +1,18 @@
-//! Shared by the test binaries: the fault server (from `transport::conformance`) and
-//! small helpers.
+//! The one support module of the integration tests: the token and the user ids every
+//! test uses, small transports and assertions, and three parts for particular suites:
+//! `fault_server` (the scripted misbehaving HTTP server of `transport::conformance`), [`mock`] (httpmock helpers) and
+//! [`contract`] (what the contract suites share).
+//!
+//! A test binary declares it with `mod support;` (from `tests/NAME.rs`) or
+//! `#[path = "../support/mod.rs"] mod support;` (from `tests/NAME/main.rs`).
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
-/// The fault server lives in the library, for third-party transport authors too.
+pub mod contract;
+pub mod mock;
+
+/// The fault server lives in the library (`transport::conformance`), for third-party
+/// transport authors too.
 #[cfg(feature = "conformance")]
 pub use mattermost_status::transport::conformance::server as fault_server;
 
@@ -30,15 +39,22 @@ pub fn refused() -> String {
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use mattermost_status::{HttpRequest, HttpResponse, Transport, TransportError};
+use mattermost_status::{HttpRequest, HttpResponse, Transport, TransportError, UserId};
 
-/// The token every test session uses; no error may ever show it.
-pub const TOKEN: &str = "zq7tok3nFAULTsuite9secret4x";
+/// The token every test session uses; no error, log line or `Debug` may ever show it.
+pub const TOKEN: &str = "zq7tok3nTESTsuite9secret4x";
 
-/// A user id the tests ask about.
-pub const USER: &str = "4xp9fdt77pncbef59f4k1qe83o";
+/// Three user ids the tests ask about.
+pub const ALICE: &str = "4xp9fdt77pncbef59f4k1qe83o";
+pub const BOB: &str = "9jd3wz5ssbrp8ny7hcyqfj3y7a";
+pub const CAROL: &str = "1bqmxgp8s3fy5kzwdo9hrnte6c";
 
-/// A `Status` body for [`USER`].
+/// A checked id.
+pub fn id(s: &str) -> UserId {
+    s.parse().expect("test ids are valid")
+}
+
+/// A `Status` body for [`ALICE`].
 pub const STATUS_BODY: &str = r#"{"user_id":"4xp9fdt77pncbef59f4k1qe83o","status":"online","manual":false,"last_activity_at":1700000000123,"dnd_end_time":0}"#;
 
 /// Wraps a transport and counts the attempts the client made.
@@ -138,7 +154,7 @@ pub fn send_all(
     session: &mattermost_status::Session,
 ) -> Vec<(&'static str, Option<mattermost_status::Error>)> {
     use mattermost_status::*;
-    let user: UserId = USER.parse().expect("user id");
+    let user = id(ALICE);
     vec![
         ("GetStatus", GetStatus::new(user).send(session).err()),
         (

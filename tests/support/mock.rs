@@ -1,17 +1,9 @@
-//! Shared helpers for the httpmock-based tests.
-#![allow(dead_code)]
+//! Helpers for the tests on an httpmock server.
 
 use httpmock::{Mock, MockServer, When};
-use mattermost_status::{RetryPolicy, Session, UserId, DEFAULT_USER_AGENT};
+use mattermost_status::{RetryPolicy, Session, DEFAULT_USER_AGENT};
 
-pub const TOKEN: &str = "xq7tk3token4tests9only";
-pub const ALICE: &str = "4xp9fdt77pncbef59f4k1qe83o";
-pub const BOB: &str = "9jd3wz5ssbrp8ny7hcyqfj3y7a";
-pub const CAROL: &str = "1bqmxgp8s3fy5kzwdo9hrnte6c";
-
-pub fn id(s: &str) -> UserId {
-    s.parse().expect("test ids are valid")
-}
+use super::TOKEN;
 
 /// A session on `server` with the test token and the built-in ureq transport.
 pub fn session(server: &MockServer) -> Session {
