@@ -7,7 +7,8 @@
 #   openssl; tinyproxy in front, allowing CONNECT only to nginx's TLS port.
 #
 # The cases are Rust tests (tests/field.rs, #[ignore]d unless run from here), each run
-# against every client in their list (the ureq transport, the mmstatus CLI). Prints one
+# against every client in their list (the ureq transport, the mmstatus CLI, and with the
+# `curl` feature the libcurl transport and `mmstatus --transport curl`). Prints one
 # closing line `field: N passed, M failed`; exits non-zero on any failure. Without nginx
 # and no way to install it (not root, no network), says SKIPPED and exits 0.
 set -uo pipefail
@@ -269,7 +270,8 @@ wait_port "$TLS_PORT" nginx && wait_port "$PROXY_PORT" tinyproxy || {
 }
 
 # --- the cases ----------------------------------------------------------------------
-echo "== field: cargo test --all-features --test field (nginx $($NGINX -v 2>&1 | sed 's/.*\///'), $("$TINYPROXY" -v 2>&1 | head -1))"
+source scripts/features.sh # FEATURES: --all-features, or all but `curl` where it cannot build
+echo "== field: cargo test ${FEATURES[*]} --test field (nginx $($NGINX -v 2>&1 | sed 's/.*\///'), $("$TINYPROXY" -v 2>&1 | head -1))"
 export FIELD_DIR="$work" FIELD_CA="$work/ca.pem" FIELD_FAKE_PORT="$FAKE_PORT" \
     FIELD_TLS_PORT="$TLS_PORT" FIELD_EXPIRED_PORT="$EXPIRED_PORT" \
     FIELD_WRONGHOST_PORT="$WRONGHOST_PORT" FIELD_PREFIX_PORT="$PREFIX_PORT" \
@@ -277,8 +279,9 @@ export FIELD_DIR="$work" FIELD_CA="$work/ca.pem" FIELD_FAKE_PORT="$FAKE_PORT" \
     FIELD_DEAD_PORT="$DEAD_PORT" \
     FIELD_ACCESS_LOG="$work/nginx/access.log" FIELD_PROXY_LOG="$work/tinyproxy/tinyproxy.log"
 # The suite sets the proxy variables itself, case by case.
-unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY SSL_CERT_FILE MM_CA_FILE
-cargo test --all-features --test field -- --ignored --test-threads=1 ${FIELD_FILTER:-} 2>&1 | tee "$work/results.log"
+unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY SSL_CERT_FILE MM_CA_FILE \
+    CURL_CA_BUNDLE SSL_CERT_DIR MM_TRANSPORT
+cargo test "${FEATURES[@]}" --test field -- --ignored --test-threads=1 ${FIELD_FILTER:-} 2>&1 | tee "$work/results.log"
 passed=$(grep -c '^test .* \.\.\. ok$' "$work/results.log")
 failed=$(grep -c '^test .* \.\.\. FAILED$' "$work/results.log")
 if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then

@@ -248,6 +248,8 @@ pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT, MAX_TIMEOUT,
 };
+#[cfg(feature = "curl")]
+pub use transport::CurlTransport;
 #[cfg(feature = "ureq")]
 pub use transport::UreqTransport;
 pub use transport::{HttpRequest, HttpResponse, Method, Transport};

@@ -106,6 +106,8 @@ impl Session {
             transport: None,
             options: TransportOptions::default(),
             deferred: None,
+            #[cfg(feature = "curl")]
+            curl: false,
             timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
@@ -330,6 +332,9 @@ pub struct SessionBuilder {
     options: TransportOptions,
     /// The first setting refused by a setter that cannot fail, reported by `build`.
     deferred: Option<Error>,
+    /// Build the libcurl transport instead of the default one.
+    #[cfg(feature = "curl")]
+    curl: bool,
     timeout: Duration,
     max_response_bytes: u64,
     user_agent: String,
@@ -459,6 +464,28 @@ impl SessionBuilder {
         self
     }
 
+    /// Builds the session on libcurl ([`CurlTransport`](crate::transport::CurlTransport),
+    /// cargo feature `curl`) instead of ureq, with this builder's trust, proxy and
+    /// connect timeout (see [`CurlTransport::from_options`](crate::transport::CurlTransport::from_options)
+    /// for what each means there): the system's TLS library and store, and the proxy
+    /// environment as `curl` reads it.
+    ///
+    /// ```no_run
+    /// use mattermost_status::Session;
+    ///
+    /// let session = Session::builder("https://chat.example.com")
+    ///     .token_from_env("MM_TOKEN")
+    ///     .add_root_certificate_file("/etc/company/ca.pem")
+    ///     .curl()
+    ///     .build()?;
+    /// # Ok::<(), mattermost_status::Error>(())
+    /// ```
+    #[cfg(feature = "curl")]
+    pub fn curl(mut self) -> Self {
+        self.curl = true;
+        self
+    }
+
     /// The connection settings the built-in transport will be made with.
     pub fn transport_options(&self) -> &TransportOptions {
         &self.options
@@ -565,6 +592,13 @@ impl SessionBuilder {
         options.connect_timeout = options.connect_timeout.min(MAX_TIMEOUT);
         let transport = match self.transport {
             Some(transport) => {
+                #[cfg(feature = "curl")]
+                if self.curl {
+                    return Err(Error::invalid(
+                        "transport",
+                        "both .transport(..) and .curl() were called; choose one",
+                    ));
+                }
                 let defaults = TransportOptions::default();
                 if options.root_certificates != defaults.root_certificates
                     || options.system_roots != defaults.system_roots
@@ -578,6 +612,8 @@ impl SessionBuilder {
                 }
                 transport
             }
+            #[cfg(feature = "curl")]
+            None if self.curl => Arc::new(crate::transport::CurlTransport::from_options(&options)?),
             None => default_transport(&options, timeout)?,
         };
         let api_base = format!("{base_url}/api/v4");

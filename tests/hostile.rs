@@ -2,7 +2,8 @@
 //! docs/reliability.md's "Hostile servers and settings" table. Rows 1 (TRACE logs) and
 //! 3 (huge timeouts) live in `tests/trace_log.rs` and `tests/properties.rs`.
 
-#![cfg(feature = "ureq")] // the built-in transport talks to the fault server
+// The built-in transport talks to the fault server of `transport::conformance`.
+#![cfg(all(feature = "ureq", feature = "conformance"))]
 
 mod support;
 
@@ -13,8 +14,10 @@ use mattermost_status::{
     CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy,
     Session, StatusKind, UpdateStatus, UreqTransport, UserId,
 };
-use support::fault_server::{json, json_keep_alive, refused_url, response, Fault, FaultServer};
-use support::{session_on, Canned, Counting, ALICE, STATUS_BODY, TOKEN};
+use support::fault_server::{json, json_keep_alive, response, Fault, FaultServer};
+use support::{
+    refused, serve_always, session_on, start_server, Canned, Counting, ALICE, STATUS_BODY, TOKEN,
+};
 
 fn user() -> UserId {
     ALICE.parse().expect("user id")
@@ -237,7 +240,7 @@ fn raw_values_stay_reachable_through_accessors() {
 #[test]
 fn one_deadline_bounds_a_get_statuses_by_ids_split_into_ten_calls() {
     // 100,000 ids: 10 calls of 10,000; each answered after 500 ms.
-    let server = FaultServer::start(|_| Fault::Delay(Duration::from_millis(500), json(200, "[]")));
+    let server = start_server(|_| Fault::Delay(Duration::from_millis(500), json(200, "[]")));
     let ids: Vec<UserId> = (0..100_000u64)
         .map(|n| format!("{n:0>26}").parse().expect("id"))
         .collect();
@@ -262,7 +265,7 @@ fn one_deadline_bounds_a_get_statuses_by_ids_split_into_ten_calls() {
 fn resolving_me_and_the_put_share_one_deadline() {
     // Both calls (GET /users/me/status, then the PUT) answered after 1.5 s each.
     let server =
-        FaultServer::start(|_| Fault::Delay(Duration::from_millis(1500), json(200, STATUS_BODY)));
+        start_server(|_| Fault::Delay(Duration::from_millis(1500), json(200, STATUS_BODY)));
     let (session, sent) = ureq_session(&server.url(), Duration::from_secs(2), RetryPolicy::none());
     let start = Instant::now();
     let result = UpdateStatus::new(UserId::me())
@@ -285,7 +288,7 @@ fn resolving_me_and_the_put_share_one_deadline() {
 /// connection as the next request arrives on it (`closing`); every later request (on a
 /// new connection) gets `then`.
 fn stale_after_first(first: Vec<u8>, closing: Fault, then: Vec<u8>) -> FaultServer {
-    FaultServer::start(move |n| match n {
+    start_server(move |n| match n {
         0 => Fault::KeepAlive(first.clone()),
         1 => closing.clone(),
         _ => Fault::Reply(then.clone()),
@@ -358,7 +361,7 @@ fn a_stale_connection_is_not_resent_for_a_request_that_is_not_idempotent() {
 
 #[test]
 fn errors_print_their_cause_once() {
-    let (session, _) = ureq_session(&refused_url(), Duration::from_secs(2), RetryPolicy::none());
+    let (session, _) = ureq_session(&refused(), Duration::from_secs(2), RetryPolicy::none());
     let refused = GetStatus::new(user()).send(&session).unwrap_err();
     let shown = chain(&refused);
     assert_eq!(shown.matches("refused").count(), 1, "{shown}");
@@ -377,7 +380,7 @@ fn errors_print_their_cause_once() {
 
 #[test]
 fn a_one_character_token_does_not_mangle_messages() {
-    let session = Session::builder(refused_url())
+    let session = Session::builder(refused())
         .token("t")
         .retry(RetryPolicy::none())
         .build()
@@ -389,7 +392,7 @@ fn a_one_character_token_does_not_mangle_messages() {
     assert!(!shown.contains("[redac"), "{shown}");
     // Echoed by a server, as a whole word, it is still redacted, once.
     let echo = br#"{"id":"api.context.session_expired.app_error","message":"Invalid token t"}"#;
-    let server = FaultServer::always(response(401, &[], echo));
+    let server = serve_always(response(401, &[], echo));
     let session = Session::builder(server.url())
         .token("t")
         .retry(RetryPolicy::none())

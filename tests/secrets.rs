@@ -1,7 +1,8 @@
 //! The token: read from the environment or a file without the caller holding the
 //! string, sent only as `Authorization: Bearer`, shown nowhere.
 
-#![cfg(feature = "ureq")] // the built-in transport talks to the fault server
+// The built-in transport talks to the fault server of `transport::conformance`.
+#![cfg(all(feature = "ureq", feature = "conformance"))]
 
 mod support;
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 
 use mattermost_status::{Error, GetStatus, RetryPolicy, Session, SessionBuilder, UserId};
 use support::fault_server::{json, FaultServer};
-use support::{assert_no_token, ALICE, STATUS_BODY, TOKEN};
+use support::{assert_no_token, serve_always, ALICE, STATUS_BODY, TOKEN};
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
@@ -22,7 +23,7 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
 
 #[test]
 fn token_from_env_is_read_trimmed_and_sent_as_bearer() {
-    let server = FaultServer::always(json(200, STATUS_BODY));
+    let server = serve_always(json(200, STATUS_BODY));
     let var = "MATTERMOST_STATUS_TEST_TOKEN_ENV";
     std::env::set_var(var, format!("  {TOKEN}\n"));
     let builder = Session::builder(server.url()).token_from_env(var);
@@ -35,7 +36,7 @@ fn token_from_env_is_read_trimmed_and_sent_as_bearer() {
 
 #[test]
 fn token_from_file_is_read_trimmed_and_sent_as_bearer() {
-    let server = FaultServer::always(json(200, STATUS_BODY));
+    let server = serve_always(json(200, STATUS_BODY));
     let path = temp_file("token", format!("{TOKEN}\n").as_bytes());
     let builder = Session::builder(server.url()).token_from_file(&path);
     let seen = authorization_seen_at(&server, builder);
@@ -107,7 +108,7 @@ fn a_bad_token_in_a_file_or_variable_is_refused_without_being_repeated() {
 
 #[test]
 fn the_token_is_not_sent_anywhere_but_the_authorization_header() {
-    let server = FaultServer::always(json(200, STATUS_BODY));
+    let server = serve_always(json(200, STATUS_BODY));
     let seen = authorization_seen_at(&server, Session::builder(server.url()).token(TOKEN));
     assert_eq!(seen.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
     let request = &server.requests()[0];

@@ -6,7 +6,8 @@
 //! which captures every line of every target at TRACE, ureq's and ureq-proto's
 //! wire-level lines included.
 
-#![cfg(feature = "ureq")]
+// The built-in transport talks to the fault server of `transport::conformance`.
+#![cfg(all(feature = "ureq", feature = "conformance"))]
 
 mod support;
 
@@ -17,8 +18,8 @@ use mattermost_status::{
     CustomStatus, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy, Session,
     StatusKind, Transport, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
 };
-use support::fault_server::{json, json_keep_alive, Fault, FaultServer};
-use support::{ALICE, STATUS_BODY, TOKEN};
+use support::fault_server::{json, json_keep_alive, Fault};
+use support::{start_server, ALICE, STATUS_BODY, TOKEN};
 
 /// Every log record: `LEVEL target: message`.
 #[derive(Clone, Default)]
@@ -67,7 +68,7 @@ fn no_piece_of_the_token_in_any_log_line_at_trace() {
     let user: UserId = ALICE.parse().unwrap();
     for (name, make) in transports() {
         // Kept-alive answers, so that pooled connections are reused too.
-        let server = FaultServer::start(|n| match n % 4 {
+        let server = start_server(|n| match n % 4 {
             3 => Fault::Reply(json(
                 401,
                 r#"{"id":"api.context.session_expired.app_error","message":"no"}"#,

@@ -44,6 +44,12 @@ use std::time::Duration;
 
 use crate::error::TransportError;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+#[cfg(feature = "curl")]
+mod curl;
+#[cfg(feature = "curl")]
+pub use self::curl::CurlTransport;
 #[cfg(feature = "ureq")]
 mod forward;
 #[cfg(feature = "ureq")]
@@ -51,7 +57,7 @@ mod literal_resolver;
 mod options;
 mod pem;
 pub mod proxy;
-#[cfg(feature = "ureq")]
+#[cfg(any(feature = "ureq", feature = "curl"))]
 mod system_roots;
 #[cfg(feature = "ureq")]
 mod ureq;

@@ -50,6 +50,10 @@ use crate::session::DEFAULT_CONNECT_TIMEOUT;
 ///
 /// Adding root certificates *replaces* Mozilla's compiled-in roots unless `system_roots`
 /// is set too: a session for a server behind a company CA then trusts that CA alone.
+///
+/// The libcurl transport (cargo feature `curl`, [`SessionBuilder::curl`](crate::SessionBuilder)) always
+/// trusts the system's store and adds the root certificates to it; see
+/// `CurlTransport::from_options`.
 /// Nothing here turns certificate checks off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

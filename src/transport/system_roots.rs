@@ -33,6 +33,7 @@ pub(crate) fn bundle_path() -> Option<PathBuf> {
 
 /// The certificates of the system's bundle; an error names the file, or says that none
 /// was found and what to do.
+#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
 pub(crate) fn load() -> Result<Vec<PemCertificate>> {
     let Some(path) = bundle_path() else {
         return Err(Error::invalid(

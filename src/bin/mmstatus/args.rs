@@ -88,6 +88,19 @@ pub(crate) struct Global {
     #[arg(long, value_name = "URL", global = true)]
     pub proxy: Option<String>,
 
+    /// The HTTP client: ureq (built in, rustls) or curl (the system's libcurl: its TLS
+    /// library and store, and proxies as curl reads them)
+    #[cfg(feature = "curl")]
+    #[arg(
+        long,
+        env = "MM_TRANSPORT",
+        value_enum,
+        value_name = "CLIENT",
+        default_value = "ureq",
+        global = true
+    )]
+    pub transport: TransportChoice,
+
     /// Time zone for local times, "today" and "this week": an IANA name
     /// (Europe/Paris) or a UTC offset (+02:00). Default: TZ, else the system's
     #[arg(long, value_name = "ZONE", global = true, allow_hyphen_values = true)]
@@ -104,6 +117,16 @@ pub(crate) struct GetArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+/// The HTTP client behind `--transport`.
+#[cfg(feature = "curl")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TransportChoice {
+    /// ureq and rustls
+    Ureq,
+    /// the system's libcurl
+    Curl,
 }
 
 #[derive(Debug, Subcommand)]

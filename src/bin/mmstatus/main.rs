@@ -250,6 +250,10 @@ fn session(global: &Global) -> Result<Session, Failure> {
     if let Some(proxy) = &global.proxy {
         builder = builder.proxy(proxy);
     }
+    #[cfg(feature = "curl")]
+    if global.transport == args::TransportChoice::Curl {
+        builder = builder.curl();
+    }
     let builder = match &global.token_file {
         Some(path) => builder.token_from_file(path),
         None if std::env::var_os("MM_TOKEN").is_some() => builder.token_from_env("MM_TOKEN"),
