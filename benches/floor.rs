@@ -342,7 +342,11 @@ fn main() {
 fn write_bodies(dir: &std::path::Path) {
     std::fs::write(dir.join("get.json"), common::status_body("online")).unwrap();
     std::fs::write(dir.join("put.json"), common::status_body("away")).unwrap();
-    std::fs::write(dir.join("ids.json"), common::statuses_body(&common::ids(100))).unwrap();
+    std::fs::write(
+        dir.join("ids.json"),
+        common::statuses_body(&common::ids(100)),
+    )
+    .unwrap();
 }
 
 fn allocs(server: &Server) {

@@ -112,6 +112,15 @@ if [[ $mode == all || $mode == syscalls ]]; then
     done
   fi
 fi
+if [[ $mode == detail ]]; then
+  # bash benches/floor.sh detail CLIENT OP: each syscall's count per call
+  n=${SYSCALL_CALLS:-1000}
+  strace -f -c -o "$dir/one" "$bin" --calls "$2" "$3" 0 >/dev/null
+  strace -f -c -o "$dir/many" "$bin" --calls "$2" "$3" "$n" >/dev/null
+  calls() { awk '$NF ~ /^[a-z_0-9]+$/ && $1 ~ /^[0-9.]+$/ { print $NF, (NF == 6 ? $(NF-2) : $(NF-1)) }' "$1" | sort; }
+  join -a 2 -e 0 -o 0,1.2,2.2 <(calls "$dir/one") <(calls "$dir/many") \
+    | awk -v n="$n" '{ d = ($3 - $2) / n; if (d > 0.001) printf "%-16s %.3f\n", $1, d }' | sort -k2 -nr
+fi
 if [[ $mode == all || $mode == threads ]]; then
   echo; echo "## threads"; "$bin" --threads
 fi

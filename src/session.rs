@@ -21,6 +21,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default largest response body: 8 MiB, room for the statuses of ~60,000 users.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+/// The default number of idle connections the built-in transport keeps for reuse: 16.
+pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 16;
 /// The `User-Agent` the crate sends unless told otherwise: `mattermost-status/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-status/", env!("CARGO_PKG_VERSION"));
 
@@ -94,6 +96,7 @@ impl Session {
             token: None,
             transport: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
             timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
@@ -303,6 +306,7 @@ pub struct SessionBuilder {
     token: Option<Result<Secret>>,
     transport: Option<Arc<dyn Transport>>,
     connect_timeout: Duration,
+    max_idle_connections: usize,
     timeout: Duration,
     max_response_bytes: u64,
     user_agent: String,
@@ -358,6 +362,29 @@ impl SessionBuilder {
     /// your own [`transport`](SessionBuilder::transport).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections to the server the built-in transport keeps open for
+    /// the next calls (default [`DEFAULT_MAX_IDLE_CONNECTIONS`], 16). A session shared
+    /// by N threads needs N of them to never open a connection once warm: with fewer,
+    /// every call that ends while that many are already idle closes its connection, and
+    /// some later call opens a new one. Idle connections are closed after 15 seconds
+    /// unused; 0 closes every connection after its call. Ignored with your own
+    /// [`transport`](SessionBuilder::transport).
+    ///
+    /// ```
+    /// use mattermost_status::Session;
+    ///
+    /// // One session for a pool of 32 worker threads.
+    /// let session = Session::builder("https://chat.example.com")
+    ///     .token("t")
+    ///     .max_idle_connections(32)
+    ///     .build()?;
+    /// # Ok::<(), mattermost_status::Error>(())
+    /// ```
+    pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.max_idle_connections = connections;
         self
     }
 
@@ -446,7 +473,11 @@ impl SessionBuilder {
         }
         let transport = match self.transport {
             Some(transport) => transport,
-            None => default_transport(self.connect_timeout, self.timeout)?,
+            None => default_transport(
+                self.connect_timeout,
+                self.timeout,
+                self.max_idle_connections,
+            )?,
         };
         let api_base = format!("{base_url}/api/v4");
         Ok(Session {
@@ -501,14 +532,26 @@ fn check_header_value(field: &'static str, value: &str, allow_space: bool) -> Re
 }
 
 #[cfg(feature = "ureq")]
-fn default_transport(connect_timeout: Duration, timeout: Duration) -> Result<Arc<dyn Transport>> {
+fn default_transport(
+    connect_timeout: Duration,
+    timeout: Duration,
+    idle_connections: usize,
+) -> Result<Arc<dyn Transport>> {
     Ok(Arc::new(
-        crate::transport::UreqTransport::with_call_timeout(connect_timeout, Some(timeout)),
+        crate::transport::UreqTransport::with_call_timeout(
+            connect_timeout,
+            Some(timeout),
+            idle_connections,
+        ),
     ))
 }
 
 #[cfg(not(feature = "ureq"))]
-fn default_transport(_connect_timeout: Duration, _timeout: Duration) -> Result<Arc<dyn Transport>> {
+fn default_transport(
+    _connect_timeout: Duration,
+    _timeout: Duration,
+    _idle_connections: usize,
+) -> Result<Arc<dyn Transport>> {
     Err(Error::invalid(
         "transport",
         "none given, and the built-in one needs the cargo feature `ureq`; \
