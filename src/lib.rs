@@ -12,6 +12,8 @@
 //! | [`UpdateCustomStatus`] | `PUT /api/v4/users/{user_id}/status/custom` |
 //! | [`UnsetCustomStatus`] | `DELETE /api/v4/users/{user_id}/status/custom` |
 //! | [`RemoveRecentCustomStatus`] | `POST .../status/custom/recent/delete` or `DELETE .../status/custom/recent` |
+//! | [`GetRecentCustomStatuses`] | `GET .../preferences/custom_status/name/recent_custom_statuses` |
+//! | [`GetUsersByUsernames`] | `POST /api/v4/users/usernames` |
 //!
 //! Every request is a builder. `send(&session)` checks it against the server's own rules
 //! first, and a value the server would refuse becomes [`Error::InvalidInput`], naming the
@@ -205,17 +207,21 @@ pub use error::{
 };
 pub use guard::StatusGuard;
 pub use model::{
-    CustomStatus, CustomStatusDuration, Status, StatusKind, UserId, CUSTOM_STATUS_TEXT_MAX_CHARS,
+    CustomStatus, CustomStatusDuration, Status, StatusKind, User, UserId, UserRef,
+    CUSTOM_STATUS_TEXT_MAX_CHARS, USERNAME_MAX_LEN,
 };
 pub use requests::{
-    GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Statuses,
-    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, MAX_IDS_PER_CALL,
+    GetRecentCustomStatuses, GetStatus, GetStatusesByIds, GetUsersByUsernames,
+    RemoveRecentCustomStatus, RemoveRecentMethod, Statuses, UnsetCustomStatus, UpdateCustomStatus,
+    UpdateStatus, MAX_IDS_PER_CALL, MAX_USERNAMES_PER_CALL,
 };
 pub use retry::RetryPolicy;
 pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
+#[cfg(feature = "curl")]
+pub use transport::CurlTransport;
 #[cfg(feature = "ureq")]
 pub use transport::UreqTransport;
 pub use transport::{HttpRequest, HttpResponse, Method, Transport};

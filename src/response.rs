@@ -119,11 +119,37 @@ fn api_error(status: u16, response: &HttpResponse) -> ApiError {
         _ => ApiError {
             status,
             id: None,
-            message: excerpt(response.body()),
+            message: match not_mattermost_hint(status) {
+                Some(hint) if response.body().is_empty() => hint.to_owned(),
+                Some(hint) => format!("{hint} (body starts: {})", excerpt(response.body())),
+                None => excerpt(response.body()),
+            },
             detailed_error: None,
             request_id: request_id_header(response),
         },
     }
+}
+
+/// What to check when an error answer carries no Mattermost error: it came from
+/// something in front of the server (nginx, a load balancer, a proxy).
+fn not_mattermost_hint(status: u16) -> Option<&'static str> {
+    Some(match status {
+        404 => {
+            "not an answer of Mattermost's API (no Mattermost error in it): check the \
+                base URL, its host and its path prefix (a site served under /chat needs \
+                https://host/chat)"
+        }
+        413 => {
+            "the request body is larger than a proxy in front of the server accepts \
+                (nginx: client_max_body_size); send less per call, or ask the \
+                administrator to raise the limit"
+        }
+        502..=504 => {
+            "a proxy in front of the server could not get an answer from \
+                      Mattermost: the server may be down or restarting"
+        }
+        _ => return None,
+    })
 }
 
 pub(crate) fn decode_error(

@@ -12,7 +12,9 @@ use crate::model::UserId;
 use crate::response::check_status;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
+use crate::transport::{
+    HttpRequest, HttpResponse, Method, ProxySetting, Transport, TransportOptions,
+};
 use crate::{TransportError, TransportErrorKind};
 
 /// The default time one whole call may take, retries and waits included: 30 seconds.
@@ -56,6 +58,10 @@ const RESPONSE_HEADERS: &[&str] = &[
 /// ([`Error::Redirect`]), so the `Authorization` header never goes to another host. No
 /// error carries the token, even when a server echoes it back.
 ///
+/// Besides running the requests' `send`, a session sets a status for a while and puts
+/// the previous one back: [`dnd`](Session::dnd), [`dnd_until`](Session::dnd_until) and
+/// [`status_guard`](Session::status_guard), which return a [`StatusGuard`](crate::StatusGuard).
+///
 /// ```no_run
 /// use mattermost_status::{GetStatus, Session, UserId};
 ///
@@ -95,8 +101,10 @@ impl Session {
             base_url: base_url.into(),
             token: None,
             transport: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
+            options: TransportOptions::default(),
+            deferred: None,
+            #[cfg(feature = "curl")]
+            curl: false,
             timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
@@ -305,8 +313,13 @@ pub struct SessionBuilder {
     base_url: String,
     token: Option<Result<Secret>>,
     transport: Option<Arc<dyn Transport>>,
-    connect_timeout: Duration,
-    max_idle_connections: usize,
+    /// Trust, proxy and connect timeout for the built-in transport.
+    options: TransportOptions,
+    /// The first setting refused by a setter that cannot fail, reported by `build`.
+    deferred: Option<Error>,
+    /// Build the libcurl transport instead of the default one.
+    #[cfg(feature = "curl")]
+    curl: bool,
     timeout: Duration,
     max_response_bytes: u64,
     user_agent: String,
@@ -361,7 +374,7 @@ impl SessionBuilder {
     /// How long the built-in transport may take to connect (default 10 s). Ignored with
     /// your own [`transport`](SessionBuilder::transport).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.options.connect_timeout = timeout;
         self
     }
 
@@ -384,8 +397,105 @@ impl SessionBuilder {
     /// # Ok::<(), mattermost_status::Error>(())
     /// ```
     pub fn max_idle_connections(mut self, connections: usize) -> Self {
-        self.max_idle_connections = connections;
+        self.options.max_idle_connections = connections;
         self
+    }
+
+    /// Trusts the CA certificate(s) in `pem` (PEM text, one or more `-----BEGIN
+    /// CERTIFICATE-----` blocks) for the built-in transport: the way to reach a server
+    /// whose certificate comes from a company CA. Which roots are trusted then, with and
+    /// without [`system_roots`](Self::system_roots), is in
+    /// [`transport::TransportOptions`](crate::transport::TransportOptions#which-roots-are-trusted):
+    /// added roots alone replace Mozilla's compiled-in ones. A damaged certificate is
+    /// refused by [`build`](Self::build) as [`Error::InvalidInput`] for
+    /// `root_certificate`.
+    ///
+    /// ```no_run
+    /// use mattermost_status::Session;
+    ///
+    /// let pem = std::fs::read("/usr/local/share/ca-certificates/company-ca.crt")?;
+    /// let session = Session::builder("https://chat.corp.example")
+    ///     .token_from_env("MM_TOKEN")
+    ///     .add_root_certificate(pem)
+    ///     .system_roots(true) // and the public CAs too
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        if let Err(e) = self.options.add_root_certificate(pem) {
+            self.deferred.get_or_insert(e);
+        }
+        self
+    }
+
+    /// As [`add_root_certificate`](Self::add_root_certificate), from a PEM file. The file
+    /// is read at once; an unreadable file or one without a certificate is refused by
+    /// [`build`](Self::build) with an [`Error::InvalidInput`] for `root_certificate` that
+    /// names the file.
+    pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Self {
+        if let Err(e) = self.options.add_root_certificate_file(path) {
+            self.deferred.get_or_insert(e);
+        }
+        self
+    }
+
+    /// Trusts the system's certificate store too (default `false`: Mozilla's roots,
+    /// compiled in). With the cargo feature `platform-verifier`, the operating system
+    /// verifies; without it, the system's CA bundle file is read (`SSL_CERT_FILE`, else
+    /// the distribution's, such as `/etc/ssl/certs/ca-certificates.crt`); see
+    /// [`TransportOptions`](crate::transport::TransportOptions#which-roots-are-trusted).
+    pub fn system_roots(mut self, trust: bool) -> Self {
+        self.options.system_roots = trust;
+        self
+    }
+
+    /// Sends every request through this proxy (`http://user:password@host:port`; see
+    /// [`ProxyUrl`](crate::transport::ProxyUrl)), except to the hosts that
+    /// `no_proxy`/`NO_PROXY` lists, as curl's `--proxy` does. Without this, the proxy
+    /// comes from the environment, read as curl reads it
+    /// ([`transport::proxy`](crate::transport::proxy)). The password never appears in
+    /// `Debug` or in errors. A malformed URL is refused by [`build`](Self::build).
+    pub fn proxy(mut self, url: &str) -> Self {
+        match crate::transport::ProxyUrl::parse(url) {
+            Ok(url) => self.options.proxy = ProxySetting::Url(url),
+            Err(e) => {
+                self.deferred.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Connects directly, whatever the proxy environment variables say.
+    pub fn no_proxy(mut self) -> Self {
+        self.options.proxy = ProxySetting::None;
+        self
+    }
+
+    /// Builds the session on libcurl ([`CurlTransport`](crate::transport::CurlTransport),
+    /// cargo feature `curl`) instead of ureq, with this builder's trust, proxy and
+    /// connect timeout (see [`CurlTransport::from_options`](crate::transport::CurlTransport::from_options)
+    /// for what each means there): the system's TLS library and store, and the proxy
+    /// environment as `curl` reads it.
+    ///
+    /// ```no_run
+    /// use mattermost_status::Session;
+    ///
+    /// let session = Session::builder("https://chat.example.com")
+    ///     .token_from_env("MM_TOKEN")
+    ///     .add_root_certificate_file("/etc/company/ca.pem")
+    ///     .curl()
+    ///     .build()?;
+    /// # Ok::<(), mattermost_status::Error>(())
+    /// ```
+    #[cfg(feature = "curl")]
+    pub fn curl(mut self) -> Self {
+        self.curl = true;
+        self
+    }
+
+    /// The connection settings the built-in transport will be made with.
+    pub fn transport_options(&self) -> &TransportOptions {
+        &self.options
     }
 
     /// How long one whole call may take, from connecting to the last byte of the
@@ -428,6 +538,7 @@ impl SessionBuilder {
     /// that has a time to check.
     ///
     /// ```
+    /// # #[cfg(feature = "ureq")] {
     /// use std::time::{Duration, SystemTime};
     /// use mattermost_status::Session;
     ///
@@ -437,6 +548,7 @@ impl SessionBuilder {
     ///     .clock(move || tomorrow)
     ///     .build()?;
     /// assert_eq!(session.now(), tomorrow);
+    /// # }
     /// # Ok::<(), mattermost_status::Error>(())
     /// ```
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
@@ -468,16 +580,39 @@ impl SessionBuilder {
         if self.timeout.is_zero() {
             return Err(Error::invalid("timeout", "must be more than zero"));
         }
-        if self.connect_timeout.is_zero() {
+        if self.options.connect_timeout.is_zero() {
             return Err(Error::invalid("connect_timeout", "must be more than zero"));
         }
+        if let Some(e) = self.deferred {
+            return Err(e);
+        }
         let transport = match self.transport {
-            Some(transport) => transport,
-            None => default_transport(
-                self.connect_timeout,
-                self.timeout,
-                self.max_idle_connections,
-            )?,
+            Some(transport) => {
+                #[cfg(feature = "curl")]
+                if self.curl {
+                    return Err(Error::invalid(
+                        "transport",
+                        "both .transport(..) and .curl() were called; choose one",
+                    ));
+                }
+                let defaults = TransportOptions::default();
+                if self.options.root_certificates != defaults.root_certificates
+                    || self.options.system_roots != defaults.system_roots
+                    || self.options.proxy != defaults.proxy
+                {
+                    return Err(Error::invalid(
+                        "transport",
+                        "root certificates, system roots and the proxy are settings of the \
+                         built-in transport; with your own .transport(..), configure them on it",
+                    ));
+                }
+                transport
+            }
+            #[cfg(feature = "curl")]
+            None if self.curl => Arc::new(crate::transport::CurlTransport::from_options(
+                &self.options,
+            )?),
+            None => default_transport(&self.options, self.timeout)?,
         };
         let api_base = format!("{base_url}/api/v4");
         Ok(Session {
@@ -504,6 +639,7 @@ impl fmt::Debug for SessionBuilder {
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("transport_options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -532,25 +668,17 @@ fn check_header_value(field: &'static str, value: &str, allow_space: bool) -> Re
 }
 
 #[cfg(feature = "ureq")]
-fn default_transport(
-    connect_timeout: Duration,
-    timeout: Duration,
-    idle_connections: usize,
-) -> Result<Arc<dyn Transport>> {
-    Ok(Arc::new(
-        crate::transport::UreqTransport::with_call_timeout(
-            connect_timeout,
-            Some(timeout),
-            idle_connections,
-        ),
-    ))
+fn default_transport(options: &TransportOptions, timeout: Duration) -> Result<Arc<dyn Transport>> {
+    Ok(Arc::new(crate::transport::UreqTransport::build(
+        options,
+        Some(timeout),
+    )?))
 }
 
 #[cfg(not(feature = "ureq"))]
 fn default_transport(
-    _connect_timeout: Duration,
+    _options: &TransportOptions,
     _timeout: Duration,
-    _idle_connections: usize,
 ) -> Result<Arc<dyn Transport>> {
     Err(Error::invalid(
         "transport",

@@ -140,8 +140,13 @@ fn a_proxy_html_page_still_gives_a_useful_error() {
     assert_eq!(err.status(), Some(502));
     assert_eq!(err.api_id(), None);
     let text = err.to_string();
+    // What to check first, then the page itself.
     assert!(
-        text.starts_with("the server answered 502: <html> <head><title>502 Bad Gateway</title>"),
+        text.starts_with(
+            "the server answered 502: a proxy in front of the server could not get an answer \
+             from Mattermost: the server may be down or restarting \
+             (body starts: <html> <head><title>502 Bad Gateway</title>"
+        ),
         "{text}"
     );
 }

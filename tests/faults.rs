@@ -1,11 +1,17 @@
-//! The fault matrix: every fault is injected for real by a server on 127.0.0.1, and each
+//! The fault matrix, as the session sees it: retries, waits, deadlines, error answers and
+//! hostile bodies. Every fault is injected for real by a server on 127.0.0.1, and each
 //! test asserts the error kind, the attempts the server saw (and the client made), that
 //! the call returned within its deadline, and that no error text holds the token.
+//!
+//! What a transport alone must do with a fault (time out on a trickle, stop at the body
+//! limit, not follow a redirect, call a reset `Io`) is the conformance suite's, run
+//! against every transport: `tests/conformance.rs`.
 //!
 //! `cargo test --test faults -- --nocapture` prints one `FAULT` line per test with the
 //! figures (attempts, elapsed time against the deadline).
 
-#![cfg(feature = "ureq")] // the built-in transport talks to the fault server
+// The built-in transport talks to the fault server of `transport::conformance`.
+#![cfg(all(feature = "ureq", feature = "conformance"))]
 
 mod support;
 
@@ -17,8 +23,10 @@ use mattermost_status::{
     CustomStatus, Error, GetStatus, RemoveRecentCustomStatus, RetryPolicy, Session,
     TransportErrorKind, UreqTransport, UserId,
 };
-use support::fault_server::{json, refused_url, response, Fault, FaultServer};
-use support::{assert_no_token, Counting, STATUS_BODY, TOKEN, USER};
+use support::fault_server::{json, response, Fault};
+use support::{
+    assert_no_token, refused, serve_always, start_server, Counting, STATUS_BODY, TOKEN, USER,
+};
 
 /// How much later than its deadline a call may return (a loaded 2-core machine).
 const MARGIN: Duration = Duration::from_millis(1500);
@@ -138,7 +146,7 @@ fn transport_kind(error: &Error) -> TransportErrorKind {
 
 #[test]
 fn refused_connection_is_retried_then_reported() {
-    let url = refused_url();
+    let url = refused();
     let call = get_status(&url, &Setup::default());
     call.report("refuse", 0);
     assert_eq!(transport_kind(call.err()), TransportErrorKind::Connect);
@@ -150,7 +158,7 @@ fn refused_connection_is_retried_then_reported() {
 
 #[test]
 fn refused_connection_is_retried_even_for_a_non_idempotent_request() {
-    let url = refused_url();
+    let url = refused();
     let call = remove_recent(&url, &Setup::default());
     call.report("refuse (POST recent/delete)", 0);
     assert_eq!(transport_kind(call.err()), TransportErrorKind::Connect);
@@ -159,9 +167,8 @@ fn refused_connection_is_retried_even_for_a_non_idempotent_request() {
 
 #[test]
 fn reset_in_the_middle_of_the_headers_is_an_io_error_not_retried() {
-    let server = FaultServer::start(|_| {
-        Fault::ResetAfter(b"HTTP/1.1 200 OK\r\nContent-Type: appli".to_vec())
-    });
+    let server =
+        start_server(|_| Fault::ResetAfter(b"HTTP/1.1 200 OK\r\nContent-Type: appli".to_vec()));
     let call = get_status(&server.url(), &Setup::default());
     call.report("reset mid-headers", server.attempts());
     assert_eq!(transport_kind(call.err()), TransportErrorKind::Io);
@@ -170,26 +177,8 @@ fn reset_in_the_middle_of_the_headers_is_an_io_error_not_retried() {
 }
 
 #[test]
-fn reset_in_the_middle_of_the_body_is_an_io_error_not_retried() {
-    let server = FaultServer::start(|_| {
-        let mut head = response(200, &[("Content-Type", "application/json")], b"");
-        // Promise 500 bytes, send 20.
-        head = String::from_utf8(head)
-            .unwrap()
-            .replace("Content-Length: 0", "Content-Length: 500")
-            .into_bytes();
-        head.extend_from_slice(&STATUS_BODY.as_bytes()[..20]);
-        Fault::ResetAfter(head)
-    });
-    let call = get_status(&server.url(), &Setup::default());
-    call.report("reset mid-body", server.attempts());
-    assert_eq!(transport_kind(call.err()), TransportErrorKind::Io);
-    assert_eq!(server.attempts(), 1);
-}
-
-#[test]
 fn a_server_that_never_answers_times_out_at_the_deadline() {
-    let server = FaultServer::start(|_| Fault::Stall);
+    let server = start_server(|_| Fault::Stall);
     let setup = Setup {
         timeout: ms(1000),
         ..Setup::default()
@@ -203,99 +192,6 @@ fn a_server_that_never_answers_times_out_at_the_deadline() {
         "returned before the deadline: {:?}",
         call.elapsed
     );
-}
-
-#[test]
-fn a_response_trickled_one_byte_a_second_times_out_at_the_deadline() {
-    // Every read makes progress within a second, so only a deadline over the whole
-    // call, not a per-read timeout, ends it.
-    let server = FaultServer::start(|_| Fault::Trickle {
-        prompt: Vec::new(),
-        slow: json(200, STATUS_BODY),
-        interval: ms(1000),
-    });
-    let setup = Setup {
-        timeout: ms(1500),
-        ..Setup::default()
-    };
-    let call = get_status(&server.url(), &setup);
-    call.report("trickle 1 B/s (head and body)", server.attempts());
-    assert!(call.err().is_timeout(), "{:?}", call.err());
-    assert_eq!(server.attempts(), 1);
-    assert!(call.elapsed >= ms(1300), "{:?}", call.elapsed);
-}
-
-#[test]
-fn a_body_trickled_after_a_prompt_head_times_out_at_the_deadline() {
-    // The head at once, then the body a byte a second.
-    let server = FaultServer::start(|_| Fault::Trickle {
-        prompt: b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 123\r\n\r\n"
-            .to_vec(),
-        slow: STATUS_BODY.as_bytes().to_vec(),
-        interval: ms(1000),
-    });
-    let setup = Setup {
-        timeout: ms(1500),
-        ..Setup::default()
-    };
-    let call = get_status(&server.url(), &setup);
-    call.report(
-        "trickle 1 B/s (body after a prompt head)",
-        server.attempts(),
-    );
-    assert!(call.err().is_timeout(), "{:?}", call.err());
-    assert_eq!(server.attempts(), 1);
-    assert!(call.elapsed >= ms(1300), "{:?}", call.elapsed);
-}
-
-#[test]
-fn a_ten_gigabyte_content_length_stops_at_the_body_limit() {
-    let server = FaultServer::start(|_| {
-        Fault::Flood(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n"
-                .to_vec(),
-        )
-    });
-    let setup = Setup::default(); // 64 KiB limit
-    let call = get_status(&server.url(), &setup);
-    call.report("10 GB Content-Length", server.attempts());
-    assert_eq!(transport_kind(call.err()), TransportErrorKind::BodyTooLarge);
-    assert_eq!(server.attempts(), 1);
-    assert!(call.elapsed < ms(1000), "{:?}", call.elapsed);
-}
-
-#[test]
-fn a_chunked_body_without_end_stops_at_the_body_limit() {
-    let server = FaultServer::start(|_| {
-        Fault::Flood(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10000000\r\n"
-                .to_vec(),
-        )
-    });
-    let call = get_status(&server.url(), &Setup::default());
-    call.report("endless chunked body", server.attempts());
-    assert_eq!(transport_kind(call.err()), TransportErrorKind::BodyTooLarge);
-    assert_eq!(server.attempts(), 1);
-}
-
-#[test]
-fn garbage_instead_of_http_is_an_io_error() {
-    let server = FaultServer::start(|_| {
-        Fault::Reply(b"SSH-2.0-OpenSSH_9.6\r\n\x00\xff\xfe garbage \x07\r\n\r\n".to_vec())
-    });
-    let call = get_status(&server.url(), &Setup::default());
-    call.report("garbage", server.attempts());
-    assert_eq!(transport_kind(call.err()), TransportErrorKind::Io);
-    assert_eq!(server.attempts(), 1);
-}
-
-#[test]
-fn a_connection_closed_without_an_answer_is_an_io_error() {
-    let server = FaultServer::start(|_| Fault::Reply(Vec::new()));
-    let call = get_status(&server.url(), &Setup::default());
-    call.report("closed without answer", server.attempts());
-    assert_eq!(transport_kind(call.err()), TransportErrorKind::Io);
-    assert_eq!(server.attempts(), 1);
 }
 
 fn too_many(retry_after: &str) -> Vec<u8> {
@@ -314,7 +210,7 @@ fn too_many(retry_after: &str) -> Vec<u8> {
 
 #[test]
 fn rate_limited_then_ok_waits_what_the_server_asked() {
-    let server = FaultServer::start(|n| match n {
+    let server = start_server(|n| match n {
         0 => Fault::Reply(too_many("1")),
         _ => Fault::Reply(json(200, STATUS_BODY)),
     });
@@ -337,7 +233,7 @@ fn rate_limited_then_ok_waits_what_the_server_asked() {
 
 #[test]
 fn rate_limited_until_the_attempts_are_spent_returns_the_wait() {
-    let server = FaultServer::always(too_many("1"));
+    let server = serve_always(too_many("1"));
     let setup = Setup {
         timeout: ms(3000),
         retry: fast_retry().max_attempts(2).max_delay(ms(2000)),
@@ -358,7 +254,7 @@ fn rate_limited_until_the_attempts_are_spent_returns_the_wait() {
 
 #[test]
 fn a_wait_longer_than_the_cap_is_not_slept() {
-    let server = FaultServer::always(too_many("3600"));
+    let server = serve_always(too_many("3600"));
     let call = get_status(&server.url(), &Setup::default());
     call.report("429 Retry-After: 3600", server.attempts());
     match call.err() {
@@ -376,7 +272,7 @@ fn a_wait_longer_than_the_cap_is_not_slept() {
 #[test]
 fn a_wait_longer_than_the_time_left_is_not_slept() {
     // Within the cap (5 s) but not within the call's 1 s timeout.
-    let server = FaultServer::always(too_many("2"));
+    let server = serve_always(too_many("2"));
     let setup = Setup {
         timeout: ms(1000),
         retry: fast_retry().max_delay(ms(5000)),
@@ -391,7 +287,7 @@ fn a_wait_longer_than_the_time_left_is_not_slept() {
 
 #[test]
 fn unavailable_twice_then_ok_succeeds_on_the_third_attempt() {
-    let server = FaultServer::start(|n| match n {
+    let server = start_server(|n| match n {
         0 => Fault::Reply(response(
             503,
             &[("Content-Type", "text/html")],
@@ -409,7 +305,7 @@ fn unavailable_twice_then_ok_succeeds_on_the_third_attempt() {
 
 #[test]
 fn unavailable_is_not_retried_for_a_request_that_is_not_idempotent() {
-    let server = FaultServer::start(|n| match n {
+    let server = start_server(|n| match n {
         0 => Fault::Reply(response(503, &[], b"")),
         _ => Fault::Reply(json(200, r#"{"status":"OK"}"#)),
     });
@@ -421,7 +317,7 @@ fn unavailable_is_not_retried_for_a_request_that_is_not_idempotent() {
 
 #[test]
 fn bad_gateway_forever_gives_up_after_the_attempts() {
-    let server = FaultServer::always(response(
+    let server = serve_always(response(
         502,
         &[("Content-Type", "text/html")],
         b"<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>",
@@ -441,7 +337,7 @@ fn bad_gateway_forever_gives_up_after_the_attempts() {
 #[test]
 fn retries_stop_at_the_deadline() {
     // 10 attempts with waits of 200-400 ms would take ~3 s; the call has 1 s.
-    let server = FaultServer::always(response(504, &[], b""));
+    let server = serve_always(response(504, &[], b""));
     let setup = Setup {
         timeout: ms(1000),
         retry: RetryPolicy::new()
@@ -460,7 +356,7 @@ fn retries_stop_at_the_deadline() {
 
 #[test]
 fn retries_can_be_turned_off() {
-    let server = FaultServer::always(response(503, &[], b""));
+    let server = serve_always(response(503, &[], b""));
     let setup = Setup {
         retry: RetryPolicy::none(),
         ..Setup::default()
@@ -530,7 +426,7 @@ fn hostile_bodies_are_typed_errors() {
         }),
     ];
     for (name, reply, expected) in cases {
-        let server = FaultServer::always(reply);
+        let server = serve_always(reply);
         let call = get_status(&server.url(), &Setup::default());
         call.report(name, server.attempts());
         assert!(expected(call.err()), "{name}: {:?}", call.err());
@@ -540,11 +436,11 @@ fn hostile_bodies_are_typed_errors() {
 
 #[test]
 fn a_redirect_to_another_host_is_not_followed_and_the_token_does_not_go_there() {
-    let other = FaultServer::always(json(200, STATUS_BODY));
+    let other = serve_always(json(200, STATUS_BODY));
     let location = format!("{}/api/v4/users/{USER}/status", other.url());
     for status in [301u16, 302, 307, 308] {
         let location = location.clone();
-        let first = FaultServer::always(response(status, &[("Location", &location)], b""));
+        let first = serve_always(response(status, &[("Location", &location)], b""));
         let call = get_status(&first.url(), &Setup::default());
         call.report(
             &format!("{status} redirect to another host"),
@@ -605,7 +501,7 @@ fn a_server_echoing_the_token_does_not_put_it_in_errors() {
         response(200, &[("Content-Type", TOKEN)], b""),
     ];
     for (i, reply) in replies.into_iter().enumerate() {
-        let server = FaultServer::always(reply);
+        let server = serve_always(reply);
         let call = get_status(&server.url(), &Setup::default());
         call.report(&format!("echo the token #{i}"), server.attempts());
         call.err(); // asserts no token
@@ -687,7 +583,7 @@ fn only_idempotent_requests_are_retried_after_reaching_the_server() {
         ),
     ];
     for (method, path, body, idempotent, send) in table {
-        let server = FaultServer::start(move |n| match n {
+        let server = start_server(move |n| match n {
             0 => Fault::Reply(response(503, &[], b"")),
             _ => Fault::Reply(json(200, &body)),
         });

@@ -1,7 +1,8 @@
 //! The token: read from the environment or a file without the caller holding the
 //! string, sent only as `Authorization: Bearer`, shown nowhere.
 
-#![cfg(feature = "ureq")] // the built-in transport talks to the fault server
+// The built-in transport talks to the fault server of `transport::conformance`.
+#![cfg(all(feature = "ureq", feature = "conformance"))]
 
 mod support;
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 
 use mattermost_status::{Error, GetStatus, RetryPolicy, Session, SessionBuilder, UserId};
 use support::fault_server::{json, FaultServer};
-use support::{assert_no_token, STATUS_BODY, TOKEN, USER};
+use support::{assert_no_token, serve_always, STATUS_BODY, TOKEN, USER};
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
@@ -22,7 +23,7 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
 
 #[test]
 fn token_from_env_is_read_trimmed_and_sent_as_bearer() {
-    let server = FaultServer::always(json(200, STATUS_BODY));
+    let server = serve_always(json(200, STATUS_BODY));
     let var = "MATTERMOST_STATUS_TEST_TOKEN_ENV";
     std::env::set_var(var, format!("  {TOKEN}\n"));
     let builder = Session::builder(server.url()).token_from_env(var);
@@ -35,7 +36,7 @@ fn token_from_env_is_read_trimmed_and_sent_as_bearer() {
 
 #[test]
 fn token_from_file_is_read_trimmed_and_sent_as_bearer() {
-    let server = FaultServer::always(json(200, STATUS_BODY));
+    let server = serve_always(json(200, STATUS_BODY));
     let path = temp_file("token", format!("{TOKEN}\n").as_bytes());
     let builder = Session::builder(server.url()).token_from_file(&path);
     let seen = authorization_seen_at(&server, builder);
@@ -107,7 +108,7 @@ fn a_bad_token_in_a_file_or_variable_is_refused_without_being_repeated() {
 
 #[test]
 fn the_token_is_not_sent_anywhere_but_the_authorization_header() {
-    let server = FaultServer::always(json(200, STATUS_BODY));
+    let server = serve_always(json(200, STATUS_BODY));
     let seen = authorization_seen_at(&server, Session::builder(server.url()).token(TOKEN));
     assert_eq!(seen.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
     let request = &server.requests()[0];
@@ -118,4 +119,41 @@ fn the_token_is_not_sent_anywhere_but_the_authorization_header() {
         .any(|l| l.contains(TOKEN));
     assert!(!elsewhere, "{}", request.head);
     assert!(!String::from_utf8_lossy(&request.body).contains(TOKEN));
+}
+
+/// A proxy URL's password shows nowhere: builder, session, the error of a failed call.
+#[test]
+fn a_proxy_password_never_shows() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let secret = "pr0xy-passw0rd-xyz";
+    let builder = mattermost_status::Session::builder("https://127.0.0.1:9")
+        .token("tok")
+        .retry(mattermost_status::RetryPolicy::none())
+        .proxy(&format!("http://mm:{secret}@127.0.0.1:{port}"));
+    assert!(!format!("{builder:?}").contains(secret));
+    let session = builder.build().unwrap();
+    assert!(!format!("{session:?}").contains(secret), "{session:?}");
+    let err = mattermost_status::GetStatus::new(mattermost_status::UserId::me())
+        .send(&session)
+        .unwrap_err();
+    let mut shown = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        shown.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(shown.contains(&format!("127.0.0.1:{port}")), "{shown}");
+    assert!(!shown.contains(secret), "{shown}");
+    let bad = mattermost_status::Session::builder("https://a.example")
+        .token("tok")
+        .proxy(&format!("ftp://mm:{secret}@proxy"))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        bad.starts_with("invalid proxy:") && !bad.contains(secret),
+        "{bad}"
+    );
 }

@@ -11,6 +11,7 @@
 //! | [`Error::Redirect`] | the server answered 3xx: the base URL is probably wrong | yes |
 //! | [`Error::Transport`] | no usable HTTP answer: connect, TLS, timeout, I/O, size limit | maybe |
 //! | [`Error::Decode`] | an answer with a success status whose body is not what the server sends | yes |
+//! | [`Error::UnknownUsers`] | no user has a username that was asked for | yes |
 //!
 //! No error ever contains the session's token.
 
@@ -88,6 +89,15 @@ pub enum Error {
     /// server sends for this endpoint.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// Users were named by username and the server has no user by one or more of these
+    /// names (or the token's user may not see them): from
+    /// [`GetUsersByUsernames::resolve`](crate::GetUsersByUsernames::resolve).
+    #[error("no user{} named {}", if .usernames.len() == 1 { "" } else { "s" }, .usernames.join(", "))]
+    #[non_exhaustive]
+    UnknownUsers {
+        /// The names no user has, lowercase, each once, in the order they were asked for.
+        usernames: Vec<String>,
+    },
 }
 
 impl Error {
@@ -105,7 +115,7 @@ impl Error {
             Error::RateLimited(_) => Some(429),
             Error::Redirect { status, .. } => Some(*status),
             Error::Decode(e) => Some(e.status),
-            Error::InvalidInput { .. } | Error::Transport(_) => None,
+            Error::InvalidInput { .. } | Error::Transport(_) | Error::UnknownUsers { .. } => None,
         }
     }
 

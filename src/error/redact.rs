@@ -28,6 +28,7 @@ impl Error {
             }
             Error::RateLimited(e) => opt(&mut e.request_id),
             Error::Redirect { location, .. } => opt(location),
+            Error::UnknownUsers { usernames } => usernames.iter_mut().for_each(text),
             Error::Transport(e) => {
                 text(&mut e.message);
                 if e.source.as_ref().is_some_and(|s| mentions(&**s, secret)) {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::state::{Answer, MAX_BODY_BYTES};
+use super::routes::{Answer, MAX_BODY_BYTES};
 use super::FakeServer;
 
 /// The longest request line plus headers accepted.

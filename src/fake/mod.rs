@@ -134,10 +134,17 @@
 //! - Error `message` texts: they follow the server's English ones but are not guaranteed
 //!   word for word (a server translates them); rely on the ids.
 //!
-//! Two read-only routes outside the seven are served so that a client can see what the
-//! seven changed: `GET /api/v4/users/{user_id}` (id, username, roles and
-//! `props.customStatus`) and
-//! `GET /api/v4/users/{user_id}/preferences/custom_status/name/recent_custom_statuses`.
+//! Three read-only routes outside the seven are served, for clients that name users by
+//! username and to see what the seven changed: `GET /api/v4/users/{user_id}` (id,
+//! username, roles and `props.customStatus`); `POST /api/v4/users/usernames`
+//! (`getUsersByNames`: the same user objects for the names found, sorted by username,
+//! unknown names left out, `[]` when none is found; an undecodable or empty list 400
+//! `usernames`; names match exactly, as on PostgreSQL); and
+//! `GET /api/v4/users/{user_id}/preferences/custom_status/name/recent_custom_statuses`
+//! (403 for another user without `edit_other_users`; 400 `app.preference.get.app_error`
+//! for a user who never set a custom status, as the server answers a missing preference).
+//! The server's view restrictions (who may see whom) are not reproduced: every user sees
+//! every user.
 //! A custom status that has expired is kept as it was (none of the seven endpoints clears
 //! it; the apps hide an expired one); see [`FakeServer::custom_status`].
 
@@ -148,11 +155,13 @@ use std::time::{Duration, SystemTime};
 
 mod gojson;
 mod http;
-mod state;
+mod routes;
+mod store;
 
 pub use self::http::FakeHttpServer;
 
-use self::state::{to_public, Answer, State};
+use self::routes::Answer;
+use self::store::{to_public, State};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::model::{CustomStatus, Status, UserId};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
@@ -416,7 +425,7 @@ impl FakeServer {
     }
 }
 
-fn public_user(u: &state::User) -> FakeUser {
+fn public_user(u: &store::User) -> FakeUser {
     FakeUser {
         // Derived ids are always valid; `me` would only mean "no such user" here.
         id: UserId::parse(&u.id).unwrap_or_else(|_| UserId::me()),

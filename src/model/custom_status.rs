@@ -90,6 +90,10 @@ impl fmt::Display for CustomStatusDuration {
 /// `None`). That exactness matters: the server finds a *recent* custom status to remove
 /// by comparing these bytes.
 ///
+/// To set the duration *and* compute its `expires_at` as Mattermost's apps do ("today"
+/// ends at the user's midnight), use [`CustomStatus::lasting`] (from the
+/// [`expiry`](crate::expiry) module, which also has the functions behind it).
+///
 /// ```
 /// use mattermost_status::{CustomStatus, CustomStatusDuration};
 /// use std::time::{Duration, UNIX_EPOCH};

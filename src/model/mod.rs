@@ -3,8 +3,10 @@
 mod custom_status;
 mod status;
 pub(crate) mod time;
+pub(crate) mod user;
 mod user_id;
 
 pub use custom_status::{CustomStatus, CustomStatusDuration, CUSTOM_STATUS_TEXT_MAX_CHARS};
 pub use status::{Status, StatusKind};
+pub use user::{User, UserRef, USERNAME_MAX_LEN};
 pub use user_id::UserId;

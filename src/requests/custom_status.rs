@@ -32,6 +32,8 @@ use crate::Session;
 /// without colons: `calendar`, not `:calendar:`). An `expires_at` with no duration is
 /// stored with the duration `date_and_time`. "Now" is this machine's clock: a time a few
 /// seconds ahead may still be refused by a server whose clock runs ahead.
+/// [`UpdateCustomStatus::lasting`] (from the [`expiry`](crate::expiry) module) sets a
+/// duration with the `expires_at` the apps would compute for it.
 ///
 /// ```no_run
 /// use std::time::{Duration, SystemTime};

@@ -1,11 +1,15 @@
-//! The seven status requests, each a builder that checks itself before it is sent.
+//! The requests, each a builder that checks itself before it is sent.
 
 mod custom_status;
+mod recent;
 mod status;
 mod statuses_by_ids;
+mod users;
 
 pub use custom_status::{
     RemoveRecentCustomStatus, RemoveRecentMethod, UnsetCustomStatus, UpdateCustomStatus,
 };
+pub use recent::GetRecentCustomStatuses;
 pub use status::{GetStatus, UpdateStatus};
 pub use statuses_by_ids::{GetStatusesByIds, Statuses, MAX_IDS_PER_CALL};
+pub use users::{GetUsersByUsernames, MAX_USERNAMES_PER_CALL};

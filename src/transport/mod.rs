@@ -4,6 +4,11 @@
 //! feature `ureq`, on by default); implement the trait yourself to use another HTTP
 //! client, to record requests, or to answer them in process in tests.
 //!
+//! The connection settings every built-in transport shares (trusted roots, the
+//! system's store, the proxy, the connect timeout) are one [`TransportOptions`], which
+//! [`SessionBuilder`](crate::SessionBuilder) fills; proxies and `NO_PROXY` are read as
+//! curl reads them ([`proxy`]).
+//!
 //! ```
 //! use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
 //! use mattermost_status::{GetStatus, Session, StatusKind, TransportError, UserId};
@@ -34,8 +39,24 @@ use std::time::Duration;
 
 use crate::error::TransportError;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+#[cfg(feature = "curl")]
+mod curl;
+#[cfg(feature = "curl")]
+pub use self::curl::CurlTransport;
+#[cfg(feature = "ureq")]
+mod forward;
+mod options;
+mod pem;
+pub mod proxy;
+#[cfg(any(feature = "ureq", feature = "curl"))]
+mod system_roots;
 #[cfg(feature = "ureq")]
 mod ureq;
+
+pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
+pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
 #[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
 

@@ -1,19 +1,26 @@
 //! [`UreqTransport`]: the default transport, on ureq 3 with rustls.
 
+use std::fmt;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::http;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::transport::{Connector, TcpConnector};
 use ureq::Agent;
 
+use super::forward::{AbsoluteFormConnector, ProxyResolver};
+use super::options::TransportOptions;
+use super::proxy::{ProxyRoutes, ProxyUrl};
 use super::{HttpRequest, HttpResponse, Method, Transport};
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::{Error, TransportError, TransportErrorKind};
 
 mod resolve;
 mod steady;
 
-/// The default transport: one ureq [`Agent`], so its connections are kept alive and
-/// reused by every request of every clone of the session.
+/// The default transport: ureq agents, so connections are kept alive and reused by every
+/// request of every clone of the session.
 ///
 /// It never follows redirects (the session reports them as
 /// [`Error::Redirect`](crate::Error::Redirect)), returns 4xx and 5xx answers as answers,
@@ -22,68 +29,169 @@ mod steady;
 /// `timeout_global`, which ureq checks again before every read, so an answer trickled a
 /// byte at a time still ends at the deadline; the body limit stops reading at the
 /// limit, whatever `Content-Length` says, and nothing is allocated ahead of the bytes.
-#[derive(Debug, Clone)]
+///
+/// Trust and proxies come from [`TransportOptions`] (see [`from_options`](Self::from_options)).
+/// Proxies: `https://` sites go through a `CONNECT` tunnel; `http://` sites through an
+/// `http://` proxy are sent as curl sends them, a plain request with the absolute URL
+/// (ureq alone would tunnel them too, which proxies that allow `CONNECT` only to port
+/// 443 refuse). `https://` proxies are supported (for `http://` sites, through a
+/// tunnel); SOCKS proxies are not (the session is refused when built).
+#[derive(Clone)]
 pub struct UreqTransport {
-    agent: Agent,
+    /// Requests that go direct.
+    direct: Agent,
+    /// Requests through a proxy; `None` when nothing goes through one.
+    via: Option<Arc<Via>>,
+}
+
+/// The proxied routes: which proxy, and an agent for each kind of site.
+struct Via {
+    routes: ProxyRoutes,
+    /// `http://` sites through their proxy.
+    http: Option<Agent>,
+    /// `https://` sites through their proxy (`CONNECT`).
+    https: Option<Agent>,
+}
+
+impl fmt::Debug for UreqTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the agents: their configuration would print the proxy URL.
+        let mut d = f.debug_struct("UreqTransport");
+        d.field("connect_timeout", &self.direct.config().timeouts().connect);
+        if let Some(via) = &self.via {
+            d.field("http_proxy", &via.routes.http())
+                .field("https_proxy", &via.routes.https())
+                .field("no_proxy", via.routes.no_proxy());
+        }
+        d.finish()
+    }
 }
 
 impl UreqTransport {
-    /// A transport whose connections time out after `connect_timeout`.
+    /// A transport whose connections time out after `connect_timeout`, trusting
+    /// Mozilla's roots, with the proxy from the environment (read as curl reads it; see
+    /// [`ProxySetting::Environment`](super::ProxySetting::Environment)). A proxy variable that is not a proxy URL is
+    /// ignored here; [`from_options`](Self::from_options) reports it.
     pub fn new(connect_timeout: Duration) -> Self {
-        Self::with_call_timeout(connect_timeout, None, DEFAULT_IDLE_CONNECTIONS)
-    }
-
-    /// The session's transport: as [`new`](Self::new), and the agent's own global
-    /// timeout set to [`AGENT_TIMEOUT_SLACK`] under the session's `timeout`, so that a
-    /// first attempt (which gets almost all of the call's time) runs on the agent's
-    /// configuration instead of a per-request copy of it (see `run_within`); and up to
-    /// `idle_connections` kept-alive connections (see [`with_pool`]).
-    pub(crate) fn with_call_timeout(
-        connect_timeout: Duration,
-        timeout: Option<Duration>,
-        idle_connections: usize,
-    ) -> Self {
-        Self::with_lookup(
+        let options = TransportOptions {
             connect_timeout,
-            timeout,
-            idle_connections,
-            resolve::system_lookup(),
-        )
+            ..TransportOptions::default()
+        };
+        Self::build(&options, None).unwrap_or_else(|_| {
+            let tls = TlsConfig::builder().build();
+            UreqTransport {
+                direct: Agent::new_with_config(config(&options, None, tls, None)),
+                via: None,
+            }
+        })
     }
 
-    /// [`with_call_timeout`](Self::with_call_timeout), resolving host names with
-    /// `lookup`.
-    fn with_lookup(
-        connect_timeout: Duration,
+    /// A transport with these trust, proxy and timeout settings. Refused (as
+    /// [`Error::InvalidInput`] naming the setting) when a root certificate file or the
+    /// system's bundle cannot be read, a proxy variable is not a proxy URL, or the proxy
+    /// is SOCKS.
+    pub fn from_options(options: &TransportOptions) -> Result<Self, Error> {
+        Self::build(options, None)
+    }
+
+    /// The session's transport: as [`from_options`](Self::from_options), and the
+    /// agents' own global timeout set to [`AGENT_TIMEOUT_SLACK`] under the session's
+    /// `timeout`, so that a first attempt (which gets almost all of the call's time)
+    /// runs on the agent's configuration instead of a per-request copy of it (see
+    /// `run_within`).
+    pub(crate) fn build(
+        options: &TransportOptions,
         timeout: Option<Duration>,
-        idle_connections: usize,
+    ) -> Result<Self, Error> {
+        Self::build_with_lookup(options, timeout, resolve::system_lookup())
+    }
+
+    /// [`build`](Self::build), resolving host names with `lookup`.
+    fn build_with_lookup(
+        options: &TransportOptions,
+        timeout: Option<Duration>,
         lookup: resolve::Lookup,
-    ) -> Self {
+    ) -> Result<Self, Error> {
         let agent_timeout = timeout
             .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
             .filter(|t| !t.is_zero());
-        let config = Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent("")
-            .accept("")
-            .accept_encoding("")
-            .timeout_connect(Some(connect_timeout))
-            .timeout_global(agent_timeout);
-        let config = with_pool(config, idle_connections).build();
-        UreqTransport {
-            agent: agent_with_resolver(config, lookup),
-        }
+        let tls = tls_config(options)?;
+        let routes = options.proxy.routes()?;
+        let direct = agent_with_resolver(
+            config(options, agent_timeout, tls.clone(), None),
+            Arc::clone(&lookup),
+        );
+        let tunnel = |proxy: &ProxyUrl| -> Result<Agent, Error> {
+            let ureq_proxy = ureq::Proxy::new(&proxy.url_with_credentials())
+                .map_err(|_| Error::invalid("proxy", format!("{proxy} is not usable by ureq")))?;
+            Ok(agent_with_resolver(
+                config(options, agent_timeout, tls.clone(), Some(ureq_proxy)),
+                Arc::clone(&lookup),
+            ))
+        };
+        let http = match routes.http() {
+            None => None,
+            Some(proxy) if proxy.scheme() == "http" => {
+                let resolver = ProxyResolver::new(proxy).map_err(|_| {
+                    Error::invalid("proxy", format!("{proxy} has an unusable host"))
+                })?;
+                let connector =
+                    ().chain(TcpConnector::default())
+                        .chain(AbsoluteFormConnector::new(proxy));
+                Some(Agent::with_parts(
+                    config(options, agent_timeout, tls.clone(), None),
+                    connector,
+                    resolver,
+                ))
+            }
+            Some(proxy) => Some(tunnel(checked(proxy)?)?),
+        };
+        let https = routes.https().map(|p| tunnel(checked(p)?)).transpose()?;
+        let via = (http.is_some() || https.is_some()).then(|| {
+            Arc::new(Via {
+                routes,
+                http,
+                https,
+            })
+        });
+        Ok(UreqTransport { direct, via })
     }
 
     /// Wraps an agent you configured yourself (proxy, TLS roots, ...). Keep
     /// `http_status_as_error(false)` and `max_redirects(0)` on it: the session expects
-    /// every answer back as it came.
+    /// every answer back as it came. Every request goes through this agent, with its own
+    /// proxy settings.
     pub fn with_agent(agent: Agent) -> Self {
-        UreqTransport { agent }
+        UreqTransport {
+            direct: agent,
+            via: None,
+        }
     }
 
-    fn run(&self, request: &HttpRequest<'_>) -> Result<http::Response<ureq::Body>, ureq::Error> {
+    /// The agent for `url`, and the proxy it goes through.
+    fn agent_for(&self, url: &str) -> (&Agent, Option<&ProxyUrl>) {
+        let Some(via) = &self.via else {
+            return (&self.direct, None);
+        };
+        let Some(proxy) = via.routes.for_url(url) else {
+            return (&self.direct, None);
+        };
+        let agent = if url.starts_with("https:") {
+            via.https.as_ref()
+        } else {
+            via.http.as_ref()
+        };
+        match agent {
+            Some(agent) => (agent, Some(proxy)),
+            None => (&self.direct, None),
+        }
+    }
+
+    fn run(
+        &self,
+        agent: &Agent,
+        request: &HttpRequest<'_>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
         let method = match request.method() {
             Method::Get => http::Method::GET,
             Method::Put => http::Method::PUT,
@@ -95,38 +203,94 @@ impl UreqTransport {
             builder = builder.header(*name, *value);
         }
         match request.body() {
-            Some(body) => self.run_within(builder.body(body)?, request.timeout()),
-            None => self.run_within(builder.body(())?, request.timeout()),
+            Some(body) => run_within(agent, builder.body(body)?, request.timeout()),
+            None => run_within(agent, builder.body(())?, request.timeout()),
         }
-    }
-
-    /// Runs `req` so that it ends within `timeout`.
-    ///
-    /// ureq changes a timeout per request by cloning the agent's whole configuration
-    /// into the request (a map and a copy on every call). When the agent's own global
-    /// timeout is no longer than `timeout` and at most [`AGENT_TIMEOUT_SLACK`] shorter,
-    /// the agent's configuration serves as it is: the request may end up to that much
-    /// *earlier* than asked, never later. That is the case of a session's first attempt.
-    fn run_within<B: ureq::AsSendBody>(
-        &self,
-        req: http::Request<B>,
-        timeout: Duration,
-    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
-        if agent_timeout_fits(self.agent.config().timeouts().global, timeout) {
-            return self.agent.run(req);
-        }
-        let req = self
-            .agent
-            .configure_request(req)
-            .timeout_global(Some(timeout))
-            .build();
-        self.agent.run(req)
     }
 }
 
-/// How many idle connections a [`UreqTransport`] keeps by default, and a session unless
-/// told otherwise: `SessionBuilder::max_idle_connections`.
-pub(crate) const DEFAULT_IDLE_CONNECTIONS: usize = crate::DEFAULT_MAX_IDLE_CONNECTIONS;
+/// Runs `req` so that it ends within `timeout`.
+///
+/// ureq changes a timeout per request by cloning the agent's whole configuration
+/// into the request (a map and a copy on every call). When the agent's own global
+/// timeout is no longer than `timeout` and at most [`AGENT_TIMEOUT_SLACK`] shorter,
+/// the agent's configuration serves as it is: the request may end up to that much
+/// *earlier* than asked, never later. That is the case of a session's first attempt.
+fn run_within<B: ureq::AsSendBody>(
+    agent: &Agent,
+    req: http::Request<B>,
+    timeout: Duration,
+) -> Result<http::Response<ureq::Body>, ureq::Error> {
+    if agent_timeout_fits(agent.config().timeouts().global, timeout) {
+        return agent.run(req);
+    }
+    let req = agent
+        .configure_request(req)
+        .timeout_global(Some(timeout))
+        .build();
+    agent.run(req)
+}
+
+/// SOCKS proxies need a ureq feature the crate does not enable.
+fn checked(proxy: &ProxyUrl) -> Result<&ProxyUrl, Error> {
+    if proxy.scheme().starts_with("socks") {
+        return Err(Error::invalid(
+            "proxy",
+            format!(
+                "{proxy} is a SOCKS proxy, which the ureq transport does not support; \
+                 use an http:// or https:// proxy"
+            ),
+        ));
+    }
+    Ok(proxy)
+}
+
+/// An agent's configuration: the session's rules (no redirects, answers as answers, no
+/// header of ureq's own), the timeouts, the trust, and the proxy (`None` also stops ureq
+/// from reading the environment itself).
+fn config(
+    options: &TransportOptions,
+    agent_timeout: Option<Duration>,
+    tls: TlsConfig,
+    proxy: Option<ureq::Proxy>,
+) -> ureq::config::Config {
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent("")
+        .accept("")
+        .accept_encoding("")
+        .timeout_connect(Some(options.connect_timeout))
+        .timeout_global(agent_timeout)
+        .tls_config(tls)
+        .proxy(proxy);
+    with_pool(config, options.max_idle_connections).build()
+}
+
+/// The roots to trust, as the table in [`options`](super::options) says.
+fn tls_config(options: &TransportOptions) -> Result<TlsConfig, Error> {
+    let added = || {
+        options
+            .root_certificates
+            .iter()
+            .map(|c| Certificate::from_der(c.der()).to_owned())
+    };
+    let roots = match (options.system_roots, options.root_certificates.is_empty()) {
+        (false, true) => RootCerts::WebPki,
+        (false, false) => RootCerts::from(added()),
+        #[cfg(feature = "platform-verifier")]
+        (true, true) => RootCerts::PlatformVerifier,
+        (true, _) => {
+            let system = super::system_roots::load()?;
+            let system = system
+                .iter()
+                .map(|c| Certificate::from_der(&c.der).to_owned())
+                .collect::<Vec<_>>();
+            RootCerts::from(system.into_iter().chain(added()))
+        }
+    };
+    Ok(TlsConfig::builder().root_certs(roots).build())
+}
 
 /// Keeps up to `idle` idle connections to the server (ureq's default is 3 per host, so
 /// a session shared by more threads than that closed and reopened connections all the
@@ -170,13 +334,16 @@ impl Default for UreqTransport {
 
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let mut response = self.run(request).map_err(convert_error)?;
+        let (agent, proxy) = self.agent_for(request.url());
+        let mut response = self
+            .run(agent, request)
+            .map_err(|e| convert_error(e, proxy))?;
         let body = response
             .body_mut()
             .with_config()
             .limit(request.max_response_bytes())
             .read_to_vec()
-            .map_err(convert_error)?;
+            .map_err(|e| convert_error(e, proxy))?;
         let mut answer = HttpResponse::new(response.status().as_u16(), body);
         copy_wanted_headers(request, response.headers(), &mut answer);
         Ok(answer)
@@ -201,13 +368,17 @@ fn copy_wanted_headers(
     }
 }
 
-fn convert_error(error: ureq::Error) -> TransportError {
+fn convert_error(error: ureq::Error, proxy: Option<&ProxyUrl>) -> TransportError {
     use TransportErrorKind as K;
     let kind = match &error {
         ureq::Error::Timeout(_) => K::Timeout,
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => K::Connect,
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => K::Connect,
         ureq::Error::BodyExceedsLimit(_) => K::BodyTooLarge,
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => K::Tls,
+        ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::TlsRequired => K::Tls,
         ureq::Error::Http(_) | ureq::Error::BadUri(_) => K::InvalidRequest,
         ureq::Error::Protocol(_) => K::Io,
         ureq::Error::Io(e) => match e.kind() {
@@ -220,7 +391,73 @@ fn convert_error(error: ureq::Error) -> TransportError {
         },
         _ => K::Other,
     };
-    TransportError::new(kind, error.to_string()).with_source(error)
+    // rustls's errors arrive as such, or inside an I/O error from the TLS stream.
+    let tls = match &error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    let kind = if tls.is_some() { K::Tls } else { kind };
+    let mut message = match (&error, tls) {
+        (_, Some(rustls::Error::InvalidCertificate(cert))) => certificate_advice(cert),
+        (_, Some(other)) => format!("the TLS handshake failed: {other}"),
+        (ureq::Error::ConnectProxyFailed(why), _) => format!(
+            "the proxy refused to open a tunnel (CONNECT) to the server: {why}; \
+             check that the proxy allows CONNECT to the server's port, or that the \
+             server's host belongs in NO_PROXY"
+        ),
+        _ => error.to_string(),
+    };
+    if let Some(proxy) = proxy {
+        message.push_str(&format!(" (through the proxy {proxy})"));
+    }
+    // ureq's own text could name the proxy with its password: such a cause is dropped.
+    let password_shown = proxy.and_then(ProxyUrl::password).is_some_and(|p| {
+        !p.is_empty() && (message.contains(p) || format!("{error} {error:?}").contains(p))
+    });
+    if password_shown {
+        return TransportError::new(kind, message.replace(proxy_password(proxy), "[redacted]"));
+    }
+    TransportError::new(kind, message).with_source(error)
+}
+
+fn proxy_password(proxy: Option<&ProxyUrl>) -> &str {
+    proxy.and_then(ProxyUrl::password).unwrap_or("\u{0}")
+}
+
+/// What a person can do about a certificate the server sent.
+fn certificate_advice(error: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match error {
+        C::UnknownIssuer => "the server's certificate is signed by a CA this client does not \
+            trust; if it is your organisation's CA, pass its certificate with --ca-file \
+            (MM_CA_FILE) or SessionBuilder::add_root_certificate_file, or trust the \
+            system's store (SessionBuilder::system_roots)"
+            .to_owned(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => format!(
+            "the server's certificate is not valid for the host name in the URL ({}); \
+             use the name the certificate was issued for in the base URL",
+            short(error)
+        ),
+        C::Expired | C::ExpiredContext { .. } => format!(
+            "the server's certificate has expired ({}); its administrator must renew it \
+             (or check this machine's clock)",
+            short(error)
+        ),
+        C::NotValidYet | C::NotValidYetContext { .. } => format!(
+            "the server's certificate is not valid yet ({}); check this machine's clock",
+            short(error)
+        ),
+        C::Revoked => "the server's certificate has been revoked by its CA".to_owned(),
+        C::BadSignature => "the server's certificate has a bad signature".to_owned(),
+        _ => format!("the server's certificate was refused: {}", short(error)),
+    }
+}
+
+/// rustls's own description, bounded.
+fn short(error: &rustls::CertificateError) -> String {
+    let text = format!("{error}");
+    crate::response::excerpt(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -231,8 +468,12 @@ mod tests {
     fn the_agent_timeout_stands_in_only_when_never_later_and_at_most_1ms_earlier() {
         let ms = Duration::from_millis;
         let session = ms(30_000);
-        let transport = UreqTransport::with_call_timeout(ms(10_000), Some(session), 16);
-        let own = transport.agent.config().timeouts().global;
+        let options = |connect| TransportOptions {
+            connect_timeout: connect,
+            ..TransportOptions::default()
+        };
+        let transport = UreqTransport::build(&options(ms(10_000)), Some(session)).unwrap();
+        let own = transport.direct.config().timeouts().global;
         assert_eq!(own, Some(session - AGENT_TIMEOUT_SLACK));
         // A first attempt: what is left, microseconds under the session timeout.
         assert!(agent_timeout_fits(own, session - Duration::from_micros(3)));
@@ -244,10 +485,10 @@ mod tests {
         // A plain transport (or a custom agent without a global timeout).
         assert!(!agent_timeout_fits(None, session));
         let plain = UreqTransport::new(ms(10_000));
-        assert_eq!(plain.agent.config().timeouts().global, None);
+        assert_eq!(plain.direct.config().timeouts().global, None);
         // A session timeout of 1 ms or less leaves the agent without one.
-        let tiny = UreqTransport::with_call_timeout(ms(10_000), Some(ms(1)), 16);
-        assert_eq!(tiny.agent.config().timeouts().global, None);
+        let tiny = UreqTransport::build(&options(ms(10_000)), Some(ms(1))).unwrap();
+        assert_eq!(tiny.direct.config().timeouts().global, None);
     }
 
     // ---- name resolution (see `resolve`) ----
@@ -303,6 +544,15 @@ mod tests {
         (addr, accepted)
     }
 
+    /// Options without a proxy (whatever the environment says).
+    fn direct(connect_secs: u64) -> TransportOptions {
+        TransportOptions {
+            connect_timeout: Duration::from_secs(connect_secs),
+            proxy: super::super::ProxySetting::None,
+            ..TransportOptions::default()
+        }
+    }
+
     fn get(transport: &UreqTransport, url: &str) -> Result<String, TransportError> {
         let request = HttpRequest::new(Method::Get, url).with_timeout(Duration::from_secs(10));
         let response = transport.send(&request)?;
@@ -323,12 +573,9 @@ mod tests {
                 Ok(vec![*answer.lock().unwrap()])
             })
         };
-        let transport = UreqTransport::with_lookup(
-            Duration::from_secs(5),
-            Some(Duration::from_secs(30)),
-            16,
-            lookup,
-        );
+        let transport =
+            UreqTransport::build_with_lookup(&direct(5), Some(Duration::from_secs(30)), lookup)
+                .unwrap();
         let url = "http://mm.test:8065/api/v4/users/me/status";
         assert_eq!(get(&transport, url).unwrap(), r#"{"server":"a"}"#);
         assert_eq!(lookups.load(Ordering::SeqCst), 1);
@@ -356,12 +603,9 @@ mod tests {
             counted.fetch_add(1, Ordering::SeqCst);
             Err(io::Error::other("no lookup expected"))
         });
-        let transport = UreqTransport::with_lookup(
-            Duration::from_secs(5),
-            Some(Duration::from_secs(30)),
-            16,
-            lookup,
-        );
+        let transport =
+            UreqTransport::build_with_lookup(&direct(5), Some(Duration::from_secs(30)), lookup)
+                .unwrap();
         let url = format!("http://{a}/api/v4/users/me/status");
         for _ in 0..3 {
             assert_eq!(get(&transport, &url).unwrap(), r#"{"server":"a"}"#);
@@ -377,7 +621,7 @@ mod tests {
         });
         let timeout = Duration::from_millis(400);
         let transport =
-            UreqTransport::with_lookup(Duration::from_secs(10), Some(timeout), 16, lookup);
+            UreqTransport::build_with_lookup(&direct(10), Some(timeout), lookup).unwrap();
         let session = crate::Session::builder("http://stalled.test:8065")
             .token("t")
             .timeout(timeout)

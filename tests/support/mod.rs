@@ -1,8 +1,31 @@
-//! Shared by the test binaries: the fault server and small helpers.
+//! Shared by the test binaries: the fault server (from `transport::conformance`) and
+//! small helpers.
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
-pub mod fault_server;
+/// The fault server lives in the library, for third-party transport authors too.
+#[cfg(feature = "conformance")]
+pub use mattermost_status::transport::conformance::server as fault_server;
+
+/// Starts a fault server playing `script(n)` for the n-th request.
+#[cfg(feature = "conformance")]
+pub fn start_server(
+    script: impl Fn(usize) -> fault_server::Fault + Send + Sync + 'static,
+) -> fault_server::FaultServer {
+    fault_server::FaultServer::start(script).expect("start a fault server on 127.0.0.1")
+}
+
+/// Starts a fault server answering every request with `reply`.
+#[cfg(feature = "conformance")]
+pub fn serve_always(reply: Vec<u8>) -> fault_server::FaultServer {
+    fault_server::FaultServer::always(reply).expect("start a fault server on 127.0.0.1")
+}
+
+/// A base URL where nothing listens.
+#[cfg(feature = "conformance")]
+pub fn refused() -> String {
+    fault_server::refused_url().expect("bind 127.0.0.1")
+}
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -2,10 +2,10 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use mattermost_status::{CustomStatusDuration, StatusKind, UserId};
+use mattermost_status::{CustomStatusDuration, StatusKind, UserRef};
 
 use crate::when::{self, TimeSpec};
 
@@ -16,6 +16,11 @@ ENVIRONMENT:
              session token. Read unless --token-file is given. There is no --token
              option: a token on the command line shows in `ps` and in shell history.
   TZ         The time zone for \"today\", \"this week\" and local times, unless --tz.
+  MM_CA_FILE A PEM file of extra CA certificates, as --ca-file.
+  SSL_CERT_FILE  The CA bundle to use as the system's store (as for curl and OpenSSL);
+             default: the distribution's (/etc/ssl/certs/ca-certificates.crt on Debian).
+  https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
+             The proxy, read as curl reads them (http_proxy only in lower case).
 
 TIMES AND DURATIONS:
   DURATION   30m, 1h30m, 90s, 2h, 1d (a day is 24 hours), PT1H.
@@ -32,10 +37,13 @@ EXIT STATUS:
 EXAMPLES:
   export MM_URL=https://chat.example.com MM_TOKEN=...
   mmstatus get
-  mmstatus get me 4xp9fdt77pncbef59f4k1qe83o --json
+  mmstatus get me @alice 4xp9fdt77pncbef59f4k1qe83o --json
   mmstatus set dnd --for 1h
   mmstatus custom set 'In a meeting' --emoji calendar --duration one_hour
-  mmstatus dnd -- cargo test --release";
+  mmstatus custom recent
+  mmstatus dnd cargo test --release
+  mmstatus watch alice --until online && notify-send 'alice is back'
+  mmstatus completions bash > ~/.local/share/bash-completion/completions/mmstatus";
 
 /// Read and set Mattermost statuses: online, away, offline, Do Not Disturb, and the
 /// custom status (emoji, text, expiry).
@@ -69,23 +77,58 @@ pub(crate) struct Global {
     #[arg(long, value_name = "PATH", global = true)]
     pub token_file: Option<PathBuf>,
 
+    /// Also trust the CA certificate(s) in this PEM file (a company CA); the system's
+    /// store is trusted in any case
+    #[arg(long, env = "MM_CA_FILE", value_name = "PATH", global = true)]
+    pub ca_file: Option<PathBuf>,
+
+    /// Send requests through this proxy (http://user:password@host:port, user and port
+    /// optional) instead of the one https_proxy / http_proxy / all_proxy name; NO_PROXY
+    /// still applies
+    #[arg(long, value_name = "URL", global = true)]
+    pub proxy: Option<String>,
+
+    /// The HTTP client: ureq (built in, rustls) or curl (the system's libcurl: its TLS
+    /// library and store, and proxies as curl reads them)
+    #[cfg(feature = "curl")]
+    #[arg(
+        long,
+        env = "MM_TRANSPORT",
+        value_enum,
+        value_name = "CLIENT",
+        default_value = "ureq",
+        global = true
+    )]
+    pub transport: TransportChoice,
+
     /// Time zone for local times, "today" and "this week": an IANA name
     /// (Europe/Paris) or a UTC offset (+02:00). Default: TZ, else the system's
     #[arg(long, value_name = "ZONE", global = true, allow_hyphen_values = true)]
     pub tz: Option<String>,
 }
 
+/// The HTTP client behind `--transport`.
+#[cfg(feature = "curl")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TransportChoice {
+    /// ureq and rustls
+    Ureq,
+    /// the system's libcurl
+    Curl,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Show the status of users (yourself by default)
     ///
-    /// Prints a table: user id, status, whether it was set by hand, last activity and
-    /// when Do Not Disturb ends. With --json, a JSON array of the server's status
-    /// objects, in the order the users were given.
+    /// Prints a table: user id, username (when given by name), status, whether it was
+    /// set by hand, last activity and when Do Not Disturb ends (only while in DND).
+    /// With --json, a JSON array of the server's status objects with a `username`
+    /// beside `user_id` (null when not known), in the order the users were given.
     Get {
-        /// User ids (26 characters) or `me`; default `me`
+        /// Usernames (alice or @alice), user ids (26 characters) or `me`; default `me`
         #[arg(value_name = "USER", value_parser = parse_user)]
-        users: Vec<UserId>,
+        users: Vec<UserRef>,
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
@@ -120,16 +163,68 @@ pub(crate) enum Command {
     Dnd {
         #[command(flatten)]
         end: End,
-        /// The command and its arguments, after `--`
+        /// The command and its arguments; everything after the command's name is its
+        /// own (put `--` first if the command's name starts with `-`)
         #[arg(
             value_name = "COMMAND",
             required = true,
-            last = true,
+            trailing_var_arg = true,
             num_args = 1..,
             allow_hyphen_values = true
         )]
         command: Vec<OsString>,
     },
+
+    /// Watch users' statuses and print each change
+    ///
+    /// Polls the statuses of all the users in one request, every --interval (at least
+    /// 5s), and prints a line whenever a user's status (or DND end) changes, the
+    /// current statuses first. With --json, one JSON object per line (for status bars).
+    /// A 429 answer is waited out as the server asks; other failures are retried with
+    /// growing pauses (up to 5 minutes), except a refused token or a missing user.
+    /// With --until STATUS, exits 0 as soon as every user has that status. Ctrl-C
+    /// stops it (exit 130).
+    Watch {
+        /// Usernames (alice or @alice), user ids or `me`
+        #[arg(value_name = "USER", required = true, value_parser = parse_user)]
+        users: Vec<UserRef>,
+        /// Exit 0 once every user has this status: online, away, offline, dnd or ooo
+        #[arg(long, value_name = "STATUS", value_parser = parse_watch_status)]
+        until: Option<StatusKind>,
+        /// Time between polls: 5s, 30s, 1m ... (at least 5s)
+        #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+        interval: Duration,
+        /// Print JSON lines instead of text
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Print a shell completion script: bash, zsh or fish
+    ///
+    /// For bash: `mmstatus completions bash > ~/.local/share/bash-completion/completions/mmstatus`;
+    /// for zsh, into a file named `_mmstatus` in a folder of your $fpath; for fish, into
+    /// ~/.config/fish/completions/mmstatus.fish.
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+
+    /// Print the manual page (roff), from the same definition as --help
+    ///
+    /// `mmstatus man > mmstatus.1 && man ./mmstatus.1`, or install it in a man1 folder.
+    Man,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Shell {
+    /// Bash
+    Bash,
+    /// Zsh
+    Zsh,
+    /// Fish
+    Fish,
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,24 +253,16 @@ pub(crate) enum CustomCommand {
     /// Clear your custom status (the recent ones are kept)
     Clear,
 
-    /// Remove an entry from your recent custom statuses
+    /// List your recent custom statuses, numbered (newest first)
     ///
-    /// The server removes only an exact match of all four fields, as it stored them:
-    /// give the same text, emoji, duration and expiry time.
+    /// The apps offer these again in their custom status menu; the server keeps five.
+    Recent,
+
+    /// Remove entry N (as numbered by `custom recent`) from your recent custom statuses
     ForgetRecent {
-        /// The text of the entry
-        #[arg(value_name = "TEXT")]
-        text: String,
-        /// Its emoji (the apps store speech_balloon when none was picked)
-        #[arg(long, value_name = "NAME", default_value = "speech_balloon")]
-        emoji: String,
-        /// Its duration label, if any: thirty_minutes, one_hour, four_hours, today,
-        /// this_week or date_and_time
-        #[arg(long, value_name = "NAME", value_parser = parse_any_duration)]
-        duration: Option<CustomStatusDuration>,
-        /// Its expiry time, exactly as stored (RFC 3339: 2025-05-03T23:59:59.999Z)
-        #[arg(long, value_name = "TIME", value_parser = parse_instant)]
-        expires_at: Option<SystemTime>,
+        /// The entry's number in `mmstatus custom recent`
+        #[arg(value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        number: u16,
     },
 }
 
@@ -215,15 +302,6 @@ impl Settable {
     }
 }
 
-/// A usage error found after parsing; `main` prints it like clap's own, with the usage
-/// of the subcommand that was run, and exits with 2.
-pub(crate) fn usage_error(
-    kind: clap::error::ErrorKind,
-    message: impl std::fmt::Display,
-) -> crate::Failure {
-    crate::Failure::Usage(kind, message.to_string())
-}
-
 /// The clap error for `failure`, rendered for the subcommand `matches` ran.
 pub(crate) fn render_usage_error(
     matches: &clap::ArgMatches,
@@ -252,12 +330,15 @@ fn reason(e: mattermost_status::ParseError) -> String {
     e.reason().to_owned()
 }
 
-fn parse_user(s: &str) -> Result<UserId, String> {
-    UserId::parse(s).map_err(reason)
+fn parse_user(s: &str) -> Result<UserRef, String> {
+    UserRef::parse(s).map_err(reason)
 }
 
-fn parse_any_duration(s: &str) -> Result<CustomStatusDuration, String> {
-    s.parse().map_err(reason)
+fn parse_watch_status(s: &str) -> Result<StatusKind, String> {
+    match StatusKind::from(s) {
+        StatusKind::Other(_) => Err("expected online, away, offline, dnd or ooo".into()),
+        kind => Ok(kind),
+    }
 }
 
 fn parse_relative_duration(s: &str) -> Result<CustomStatusDuration, String> {
@@ -275,13 +356,6 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 
 fn parse_time(s: &str) -> Result<TimeSpec, String> {
     when::parse_time(s)
-}
-
-fn parse_instant(s: &str) -> Result<SystemTime, String> {
-    match when::parse_time(s)? {
-        TimeSpec::Instant(t) => Ok(t),
-        _ => Err("give the exact instant with its offset, like 2025-05-03T23:59:59.999Z".into()),
-    }
 }
 
 #[cfg(test)]

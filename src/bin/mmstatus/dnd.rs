@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use mattermost_status::Session;
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// How long the command has to end by itself after a signal before it is passed on.
 const GRACE: Duration = Duration::from_secs(1);
@@ -38,7 +38,9 @@ pub(crate) fn run(
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = signal_tx.send(Event::Signal);
     }) {
-        eprintln!("mmstatus: cannot handle Ctrl-C ({e}); not changing the status");
+        crate::output::warn(&format!(
+            "mmstatus: cannot handle Ctrl-C ({e}); not changing the status"
+        ));
         return Err(Failure::Code(1));
     }
 
@@ -50,7 +52,10 @@ pub(crate) fn run(
     let mut child = match Command::new(program).args(args).spawn() {
         Ok(child) => child,
         Err(e) => {
-            eprintln!("mmstatus: cannot run {}: {e}", program.to_string_lossy());
+            crate::output::warn(&format!(
+                "mmstatus: cannot run {}: {e}",
+                program.to_string_lossy()
+            ));
             restore(guard);
             return Ok(ExitCode::from(match e.kind() {
                 std::io::ErrorKind::NotFound => 127,
@@ -68,7 +73,7 @@ pub(crate) fn run(
     let code = match waited {
         Ok(status) => exit_code(status),
         Err(e) => {
-            eprintln!("mmstatus: lost track of the command: {e}");
+            crate::output::warn(&format!("mmstatus: lost track of the command: {e}"));
             1
         }
     };
@@ -84,10 +89,10 @@ fn restore(guard: mattermost_status::StatusGuard) -> bool {
     match guard.restore() {
         Ok(_) => true,
         Err(e) => {
-            eprintln!(
+            crate::output::warn(&format!(
                 "mmstatus: could not restore the previous status: {}",
                 crate::output::describe_error(&e)
-            );
+            ));
             false
         }
     }

@@ -6,7 +6,10 @@
 
 mod args;
 mod dnd;
+mod failure;
 mod output;
+mod users;
+mod watch;
 mod when;
 
 use std::process::ExitCode;
@@ -14,27 +17,13 @@ use std::time::SystemTime;
 
 use clap::{CommandFactory, FromArgMatches};
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
-    RemoveRecentCustomStatus, Session, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
+    CustomStatus, CustomStatusDuration, Error, GetRecentCustomStatuses, GetStatus,
+    GetStatusesByIds, RemoveRecentCustomStatus, Session, UnsetCustomStatus, UpdateCustomStatus,
+    UpdateStatus, UserId, UserRef,
 };
 
 use args::{Cli, Command, CustomCommand, Global};
-
-/// Why the tool stops, and with which exit code.
-pub(crate) enum Failure {
-    /// A bad argument found after parsing: printed as clap prints its own, exit 2.
-    Usage(clap::error::ErrorKind, String),
-    /// The library refused or the server failed.
-    Api(Error),
-    /// Exit with this code; the message was printed already.
-    Code(u8),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Api(e)
-    }
-}
+use failure::{exit_code_of, usage_error, Failure};
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
@@ -50,68 +39,66 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Api(e)) => {
-            eprintln!("mmstatus: {}", output::describe_error(&e));
+            output::warn(&format!("mmstatus: {}", output::describe_error(&e)));
             ExitCode::from(exit_code_of(&e))
         }
         Err(Failure::Code(code)) => ExitCode::from(code),
     }
 }
 
-/// 2 for what the user typed (the library refused it before sending), 1 for the rest.
-pub(crate) fn exit_code_of(e: &Error) -> u8 {
-    match e {
-        Error::InvalidInput { .. } => 2,
-        _ => 1,
-    }
-}
-
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    if let Some(done) = generated(&cli.command) {
+        return done;
+    }
     let zone = when::zone(cli.global.tz.as_deref())?;
     match cli.command {
         Command::Get { users, json } => {
             let session = session(&cli.global)?;
             let users = if users.is_empty() {
-                vec![UserId::me()]
+                vec![UserRef::Id(UserId::me())]
             } else {
                 users
             };
-            let statuses = if let [one] = users[..] {
-                vec![GetStatus::new(one).send(&session)?]
+            let one = users.len() == 1;
+            // One user: `me` or an id stays in the path (one request).
+            let named = users::resolve(&session, &users, !one)?;
+            let statuses = if let [user] = &named[..] {
+                vec![GetStatus::new(user.id).send(&session)?]
             } else {
-                let me = if users.iter().any(UserId::is_me) {
-                    Some(session.current_user_id()?)
-                } else {
-                    None
-                };
-                let ids: Vec<UserId> = users
-                    .iter()
-                    .map(|u| if u.is_me() { me.unwrap_or(*u) } else { *u })
-                    .collect();
+                let ids: Vec<UserId> = named.iter().map(|u| u.id).collect();
                 let answer = GetStatusesByIds::new(ids.iter().copied()).send(&session)?;
                 let mut found = Vec::with_capacity(ids.len());
                 for (id, status) in answer.in_order_of(&ids) {
                     match status {
                         Some(s) => found.push(s.clone()),
                         None => {
-                            eprintln!("mmstatus: the server sent no status for {id}");
+                            output::warn(&format!("mmstatus: the server sent no status for {id}"));
                             return Err(Failure::Code(1));
                         }
                     }
                 }
                 found
             };
+            let rows: Vec<output::Row<'_>> = statuses
+                .iter()
+                .zip(&named)
+                .map(|(status, user)| output::Row {
+                    status,
+                    username: user.username.as_deref(),
+                })
+                .collect();
             if json {
-                output::print_json(&statuses)?;
+                output::print_json(&rows)?;
             } else {
-                output::print_table(&statuses, &zone.jiff);
+                output::print_table(&rows, &zone.jiff)?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Set { status, end } => {
             let kind = status.kind();
-            let until = when::end_time(&end, &zone, SystemTime::now())?;
+            let until = when::end_time(end.for_, end.until, &zone, SystemTime::now())?;
             if until.is_some() && kind != mattermost_status::StatusKind::Dnd {
-                return Err(args::usage_error(
+                return Err(usage_error(
                     clap::error::ErrorKind::ArgumentConflict,
                     format!(
                         "--for and --until only go with `dnd` (the server keeps no end time \
@@ -125,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 update = update.until(t);
             }
             let status = update.send(&session)?;
-            println!("{}", output::status_line(&status, &zone.jiff));
+            output::out(&output::status_line(&status, &zone.jiff))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Set {
@@ -135,76 +122,190 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             end,
         }) => {
             let now = SystemTime::now();
-            let (duration, expires_at) = when::custom_expiry(duration, &end, &zone, now)?;
+            let (duration, expires_at) =
+                when::custom_expiry(duration, end.for_, end.until, &zone, now)?;
             let cs = custom_status(text, emoji, duration, expires_at);
             let session = session(&cli.global)?;
             UpdateCustomStatus::new(UserId::me())
                 .custom_status(cs.clone())
                 .send(&session)?;
-            println!("{}", output::custom_status_line(&cs, &zone.jiff));
+            output::out(&output::custom_status_line(&cs, &zone.jiff))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Clear) => {
             let session = session(&cli.global)?;
             UnsetCustomStatus::new(UserId::me()).send(&session)?;
-            println!("custom status cleared");
+            output::out("custom status cleared")?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Custom(CustomCommand::ForgetRecent {
-            text,
-            emoji,
-            duration,
-            expires_at,
-        }) => {
-            let cs = custom_status(text, emoji, duration, expires_at);
+        Command::Custom(CustomCommand::Recent) => {
             let session = session(&cli.global)?;
-            RemoveRecentCustomStatus::new(UserId::me(), cs).send(&session)?;
-            println!("removed from the recent custom statuses");
+            let recent = GetRecentCustomStatuses::new(UserId::me()).send(&session)?;
+            if recent.is_empty() {
+                output::warn("mmstatus: no recent custom statuses");
+            }
+            let lines: Vec<String> = recent
+                .iter()
+                .enumerate()
+                .map(|(i, cs)| format!("{}.{}", i + 1, output::custom_status_text(cs, &zone.jiff)))
+                .collect();
+            if !lines.is_empty() {
+                output::out(&lines.join("\n"))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Custom(CustomCommand::ForgetRecent { number }) => {
+            let session = session(&cli.global)?;
+            let recent = GetRecentCustomStatuses::new(UserId::me()).send(&session)?;
+            let Some(cs) = recent.get(usize::from(number) - 1) else {
+                output::warn(&format!(
+                    "mmstatus: there is no recent custom status {number} (there are {}; \
+                     see `mmstatus custom recent`)",
+                    recent.len()
+                ));
+                return Err(Failure::Code(1));
+            };
+            RemoveRecentCustomStatus::new(UserId::me(), cs.clone()).send(&session)?;
+            output::out(&format!(
+                "removed from the recent custom statuses:{}",
+                output::custom_status_text(cs, &zone.jiff)
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Dnd { end, command } => {
-            let until = when::end_time(&end, &zone, SystemTime::now())?;
+            let until = when::end_time(end.for_, end.until, &zone, SystemTime::now())?;
             let session = session(&cli.global)?;
             dnd::run(&session, until, &command)
         }
+        Command::Watch {
+            users,
+            until,
+            interval,
+            json,
+        } => {
+            watch::check_interval(interval)?;
+            let session = session(&cli.global)?;
+            let named = users::resolve(&session, &users, true)?;
+            let options = watch::Options {
+                until,
+                interval,
+                json,
+            };
+            watch::run(&session, &named, &options, &zone.jiff)
+        }
+        Command::Completions { .. } | Command::Man => unreachable_here(),
     }
+}
+
+/// `completions` and `man` are answered before anything else is read (no time zone, no
+/// session): see [`generated`].
+fn unreachable_here() -> Result<ExitCode, Failure> {
+    output::warn("mmstatus: internal error: generator command reached the session");
+    Err(Failure::Code(1))
+}
+
+/// `mmstatus completions SHELL` and `mmstatus man`: text generated from the clap
+/// definition, written to stdout. `None` for every other command.
+fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
+    let mut cmd = Cli::command();
+    let mut text = Vec::new();
+    match command {
+        Command::Completions { shell } => {
+            let shell = match shell {
+                args::Shell::Bash => clap_complete::Shell::Bash,
+                args::Shell::Zsh => clap_complete::Shell::Zsh,
+                args::Shell::Fish => clap_complete::Shell::Fish,
+            };
+            // Into memory first: the generators panic when their writer fails.
+            clap_complete::generate(shell, &mut cmd, "mmstatus", &mut text);
+        }
+        Command::Man => {
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut text) {
+                output::warn(&format!("mmstatus: could not render the man page: {e}"));
+                return Some(Err(Failure::Code(1)));
+            }
+        }
+        _ => return None,
+    }
+    Some(output::out_bytes(&text).map(|()| ExitCode::SUCCESS))
 }
 
 /// The session from `--url`/`MM_URL` and `--token-file`/`MM_TOKEN`.
 fn session(global: &Global) -> Result<Session, Failure> {
     let Some(url) = global.url.as_deref() else {
-        return Err(args::usage_error(
+        return Err(usage_error(
             clap::error::ErrorKind::MissingRequiredArgument,
             "no server address: set MM_URL or pass --url URL",
         ));
     };
-    let builder = Session::builder(url).user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")));
+    let mut builder = Session::builder(url)
+        .user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")))
+        // The system's store, as curl and git trust it.
+        .system_roots(true);
+    if let Some(path) = &global.ca_file {
+        builder = builder.add_root_certificate_file(path);
+    }
+    if let Some(proxy) = &global.proxy {
+        builder = builder.proxy(proxy);
+    }
+    #[cfg(feature = "curl")]
+    if global.transport == args::TransportChoice::Curl {
+        builder = builder.curl();
+    }
     let builder = match &global.token_file {
         Some(path) => builder.token_from_file(path),
         None if std::env::var_os("MM_TOKEN").is_some() => builder.token_from_env("MM_TOKEN"),
         None => {
-            return Err(args::usage_error(
+            return Err(usage_error(
                 clap::error::ErrorKind::MissingRequiredArgument,
                 "no token: set MM_TOKEN or pass --token-file PATH \
                  (a personal access token: Profile > Security > Personal Access Tokens)",
             ))
         }
     };
-    builder.build().map_err(|e| match e {
+    let session = builder.build().map_err(|e| match e {
         Error::InvalidInput { field, reason, .. } => {
             let argument = match field {
                 "base_url" => "--url (MM_URL)",
                 "token" if global.token_file.is_some() => "--token-file",
                 "token" => "MM_TOKEN",
+                "root_certificate" if reason.starts_with("the system's") => {
+                    "system certificate store"
+                }
+                "root_certificate" => "--ca-file (MM_CA_FILE)",
+                "proxy" if global.proxy.is_some() => "--proxy",
                 other => other,
             };
-            args::usage_error(
+            usage_error(
                 clap::error::ErrorKind::ValueValidation,
                 format!("invalid {argument}: {reason}"),
             )
         }
         other => Failure::Api(other),
-    })
+    })?;
+    if let Some(host) = plain_http_host(session.base_url()) {
+        eprintln!(
+            "mmstatus: warning: the token goes to {host} over plain http://, unencrypted; \
+             anyone on the network path can read it. Use https:// if the server has it."
+        );
+    }
+    Ok(session)
+}
+
+/// The host of an `http://` address that is not loopback (where a token travels in
+/// clear over a network); `None` for https and for 127.0.0.0/8, ::1 and localhost.
+fn plain_http_host(base_url: &str) -> Option<&str> {
+    let rest = base_url.strip_prefix("http://")?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => authority.split(':').next().unwrap_or(authority),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then_some(host)
 }
 
 /// A custom status from the command line's parts; no duration or end unless given.
@@ -218,4 +319,28 @@ fn custom_status(
     cs.duration = duration;
     cs.expires_at = expires_at;
     cs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_host;
+
+    #[test]
+    fn warns_only_for_plain_http_to_a_host_that_is_not_loopback() {
+        assert_eq!(
+            plain_http_host("http://chat.example.com/x"),
+            Some("chat.example.com")
+        );
+        assert_eq!(plain_http_host("http://10.0.0.5:8065"), Some("10.0.0.5"));
+        assert_eq!(plain_http_host("http://[fd00::1]:8065"), Some("fd00::1"));
+        for quiet in [
+            "https://chat.example.com",
+            "http://127.0.0.1:8065",
+            "http://127.3.2.1",
+            "http://localhost:8065/chat",
+            "http://[::1]:8065",
+        ] {
+            assert_eq!(plain_http_host(quiet), None, "{quiet}");
+        }
+    }
 }

@@ -6,8 +6,7 @@ use jiff::civil::{DateTime, Time};
 use mattermost_status::expiry::{self, TimeZone};
 use mattermost_status::CustomStatusDuration;
 
-use crate::args::{usage_error, End};
-use crate::Failure;
+use crate::failure::{usage_error, Failure};
 
 /// The zone of `--tz`, TZ or the system, as jiff and as the library want it.
 pub(crate) struct Zone {
@@ -81,19 +80,21 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// The end time given by `--for` or `--until`, checked to be in the future.
+/// The end time given by `--for` or `--until` (at most one of them), checked to be in the
+/// future.
 pub(crate) fn end_time(
-    end: &End,
+    for_: Option<Duration>,
+    until: Option<TimeSpec>,
     zone: &Zone,
     now: SystemTime,
 ) -> Result<Option<SystemTime>, Failure> {
-    if let Some(d) = end.for_ {
+    if let Some(d) = for_ {
         return now
             .checked_add(d)
             .map(Some)
             .ok_or_else(|| invalid("--for <DURATION>", "is too long"));
     }
-    let Some(spec) = end.until else {
+    let Some(spec) = until else {
         return Ok(None);
     };
     let t = resolve(spec, zone, now)?;
@@ -144,7 +145,8 @@ fn resolve(spec: TimeSpec, zone: &Zone, now: SystemTime) -> Result<SystemTime, F
 /// The custom status's duration label and end time from `--duration`, `--for`, `--until`.
 pub(crate) fn custom_expiry(
     duration: Option<CustomStatusDuration>,
-    end: &End,
+    for_: Option<Duration>,
+    until: Option<TimeSpec>,
     zone: &Zone,
     now: SystemTime,
 ) -> Result<(Option<CustomStatusDuration>, Option<SystemTime>), Failure> {
@@ -152,7 +154,7 @@ pub(crate) fn custom_expiry(
         let t = expiry::expires_at(d, &zone.lib, now)?;
         return Ok((Some(d), Some(t)));
     }
-    match end_time(end, zone, now)? {
+    match end_time(for_, until, zone, now)? {
         Some(t) => {
             let t = expiry::date_and_time(t, now)?;
             Ok((Some(CustomStatusDuration::DateAndTime), Some(t)))

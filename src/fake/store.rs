@@ -1,0 +1,402 @@
+//! The fake server's store: users and their tokens, statuses as the platform status
+//! service keeps them (`app/platform/status.go`), custom statuses and the recent list,
+//! the clock, and the request log. The HTTP handlers are in `routes.rs`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, SystemTime};
+
+use super::gojson::GoCustomStatus;
+use crate::model::time::{from_unix_millis, from_unix_seconds, unix_millis, unix_seconds};
+use crate::model::{Status, StatusKind, UserId};
+
+/// One account.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) username: String,
+    pub(crate) token: String,
+    pub(crate) admin: bool,
+    /// `Props["customStatus"]`; `None` is the empty string the server leaves on unset.
+    pub(crate) custom_status: Option<GoCustomStatus>,
+    /// The `custom_status`/`recent_custom_statuses` preference; `None` when there is no
+    /// such row yet.
+    pub(crate) recent: Option<Vec<GoCustomStatus>>,
+    pub(crate) auto_responder: bool,
+}
+
+/// One row of the Status table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredStatus {
+    pub(crate) status: String,
+    pub(crate) manual: bool,
+    pub(crate) last_activity_at: i64,
+    pub(crate) dnd_end_time: i64,
+    pub(crate) prev_status: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    /// The machine's clock, moved ahead by `ahead`.
+    System { ahead: Duration },
+    /// A fixed instant.
+    Fixed(SystemTime),
+}
+
+/// Everything the fake server knows.
+#[derive(Debug)]
+pub(crate) struct State {
+    users: Vec<User>,
+    by_token: HashMap<String, usize>,
+    statuses: BTreeMap<String, StoredStatus>,
+    pub(crate) enable_user_statuses: bool,
+    pub(crate) enable_custom_user_statuses: bool,
+    clock: Clock,
+    requests: u64,
+    /// `METHOD /path` of every request answered, oldest first.
+    request_log: Vec<String>,
+}
+
+impl State {
+    pub(crate) fn new() -> Self {
+        State {
+            users: Vec::new(),
+            by_token: HashMap::new(),
+            statuses: BTreeMap::new(),
+            enable_user_statuses: true,
+            enable_custom_user_statuses: true,
+            clock: Clock::System {
+                ahead: Duration::ZERO,
+            },
+            requests: 0,
+            request_log: Vec::new(),
+        }
+    }
+
+    // ---- clock ----
+
+    pub(crate) fn now(&self) -> SystemTime {
+        match self.clock {
+            Clock::System { ahead } => {
+                let now = SystemTime::now();
+                now.checked_add(ahead).unwrap_or(now)
+            }
+            Clock::Fixed(t) => t,
+        }
+    }
+
+    pub(crate) fn advance(&mut self, by: Duration) {
+        self.clock = match self.clock {
+            Clock::System { ahead } => Clock::System {
+                ahead: ahead.saturating_add(by),
+            },
+            Clock::Fixed(t) => Clock::Fixed(t.checked_add(by).unwrap_or(t)),
+        };
+        self.expire_dnd();
+    }
+
+    pub(crate) fn set_now(&mut self, t: SystemTime) {
+        self.clock = Clock::Fixed(t);
+        self.expire_dnd();
+    }
+
+    pub(super) fn now_millis(&self) -> i64 {
+        unix_millis(self.now())
+    }
+
+    // ---- users ----
+
+    pub(crate) fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    pub(crate) fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.username == username)
+    }
+
+    /// The user a token logs in as.
+    pub(super) fn user_by_token(&self, token: &str) -> Option<&User> {
+        self.by_token.get(token).and_then(|&i| self.users.get(i))
+    }
+
+    fn user_index(&self, id: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.id == id)
+    }
+
+    pub(crate) fn user_mut(&mut self, id: &str) -> Option<&mut User> {
+        self.users.iter_mut().find(|u| u.id == id)
+    }
+
+    pub(crate) fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Adds an account, or returns the one with that name.
+    pub(crate) fn add_user(&mut self, username: &str, admin: bool) -> &User {
+        if let Some(i) = self.users.iter().position(|u| u.username == username) {
+            return &self.users[i];
+        }
+        let mut salt = 0u64;
+        let (id, token) = loop {
+            let id = derived_id("user", username, salt);
+            let token = derived_id("token", username, salt);
+            if self.user_index(&id).is_none() && !self.by_token.contains_key(&token) {
+                break (id, token);
+            }
+            salt += 1;
+        };
+        self.by_token.insert(token.clone(), self.users.len());
+        self.users.push(User {
+            id,
+            username: username.to_owned(),
+            token,
+            admin,
+            custom_status: None,
+            recent: None,
+            auto_responder: false,
+        });
+        let last = self.users.len() - 1;
+        &self.users[last]
+    }
+
+    // ---- statuses, as the platform status service keeps them ----
+
+    pub(crate) fn stored_status(&self, id: &str) -> Option<&StoredStatus> {
+        self.statuses.get(id)
+    }
+
+    /// Stores a status as given (for tests that need a starting point, such as `ooo`).
+    pub(crate) fn seed_status(&mut self, status: &Status) {
+        let id = status.user_id.as_str().to_owned();
+        let prev_status = self
+            .statuses
+            .get(&id)
+            .map_or_else(|| "offline".to_owned(), |s| s.status.clone());
+        let kind = status.status.as_str().to_owned();
+        if kind == "ooo" {
+            if let Some(user) = self.user_mut(&id) {
+                user.auto_responder = true;
+            }
+        }
+        self.statuses.insert(
+            id,
+            StoredStatus {
+                status: kind,
+                manual: status.manual,
+                last_activity_at: status.last_activity_at.map_or(0, unix_millis),
+                dnd_end_time: status.dnd_end_time.map_or(0, unix_seconds),
+                prev_status,
+            },
+        );
+    }
+
+    /// The recurring job `UpdateExpiredDNDStatuses`: every DND whose end time has come
+    /// returns to the status before it, automatic.
+    pub(crate) fn expire_dnd(&mut self) {
+        let now = unix_seconds(self.now());
+        for s in self.statuses.values_mut() {
+            if s.status == "dnd" && s.dnd_end_time > 0 && s.dnd_end_time <= now {
+                s.status = std::mem::replace(&mut s.prev_status, "dnd".to_owned());
+                s.dnd_end_time = 0;
+                s.manual = false;
+            }
+        }
+    }
+
+    /// `SetStatusOnline(userID, manual)`.
+    pub(crate) fn set_status_online(&mut self, id: &str, manual: bool) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        let now = self.now_millis();
+        match self.statuses.get_mut(id) {
+            None => {
+                self.statuses.insert(
+                    id.to_owned(),
+                    StoredStatus {
+                        status: "online".to_owned(),
+                        manual: false,
+                        last_activity_at: now,
+                        dnd_end_time: 0,
+                        prev_status: String::new(),
+                    },
+                );
+            }
+            Some(s) => {
+                if s.manual && !manual {
+                    return; // a status set by hand wins over activity
+                }
+                s.status = "online".to_owned();
+                s.manual = false;
+                s.last_activity_at = now;
+            }
+        }
+    }
+
+    /// `SetStatusOffline(userID, true)`.
+    pub(super) fn set_status_offline_manual(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        let now = self.now_millis();
+        self.statuses.insert(
+            id.to_owned(),
+            StoredStatus {
+                status: "offline".to_owned(),
+                manual: true,
+                last_activity_at: now,
+                dnd_end_time: 0,
+                prev_status: String::new(),
+            },
+        );
+    }
+
+    /// `SetStatusAwayIfNeeded(userID, true)`.
+    pub(super) fn set_status_away_manual(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        let s = self
+            .statuses
+            .entry(id.to_owned())
+            .or_insert_with(|| StoredStatus {
+                status: "offline".to_owned(),
+                manual: true,
+                last_activity_at: 0,
+                dnd_end_time: 0,
+                prev_status: String::new(),
+            });
+        s.status = "away".to_owned();
+        s.manual = true;
+    }
+
+    /// `SetStatusDoNotDisturbTimed(userID, endtime)`.
+    pub(super) fn set_status_dnd_timed(&mut self, id: &str, end: i64) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        let s = self
+            .statuses
+            .entry(id.to_owned())
+            .or_insert_with(|| StoredStatus {
+                status: "offline".to_owned(),
+                manual: false,
+                last_activity_at: 0,
+                dnd_end_time: 0,
+                prev_status: String::new(),
+            });
+        s.prev_status = std::mem::replace(&mut s.status, "dnd".to_owned());
+        s.manual = true;
+        // truncateDNDEndTime: down to the whole minute, the job's interval.
+        s.dnd_end_time = end.div_euclid(60).saturating_mul(60);
+    }
+
+    /// `GetUserStatusesByIds`: stored statuses, then `offline` for ids with none.
+    pub(super) fn statuses_by_ids(&self, ids: &[String]) -> Vec<(String, StoredStatus)> {
+        if !self.enable_user_statuses {
+            return Vec::new();
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.statuses.get(id) {
+                Some(s) => found.push((id.clone(), s.clone())),
+                None => missing.push(id),
+            }
+        }
+        found.extend(missing.into_iter().map(|id| {
+            (
+                id.clone(),
+                StoredStatus {
+                    status: "offline".to_owned(),
+                    manual: false,
+                    last_activity_at: 0,
+                    dnd_end_time: 0,
+                    prev_status: String::new(),
+                },
+            )
+        }));
+        found
+    }
+
+    /// Counts and logs one request (`METHOD /path`); returns its number, from 1.
+    pub(super) fn log_request(&mut self, method: &str, path: &str) -> u64 {
+        self.requests += 1;
+        self.request_log.push(format!("{method} {path}"));
+        self.requests
+    }
+
+    pub(crate) fn request_count(&self) -> u64 {
+        self.requests
+    }
+
+    pub(crate) fn request_log(&self) -> &[String] {
+        &self.request_log
+    }
+}
+
+/// The crate's view of a stored status.
+pub(crate) fn to_public(id: UserId, s: &StoredStatus) -> Status {
+    let mut status = Status::new(id, StatusKind::from(s.status.as_str()));
+    status.manual = s.manual;
+    status.last_activity_at = from_unix_millis(s.last_activity_at);
+    status.dnd_end_time = from_unix_seconds(s.dnd_end_time);
+    status
+}
+
+/// A 26-character id from `a-z0-9`, derived from its inputs (so a user's id and token are
+/// the same in every run).
+pub(crate) fn derived_id(kind: &str, name: &str, salt: u64) -> String {
+    const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in kind.bytes().chain([0]).chain(name.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= salt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut out = String::with_capacity(26);
+    for _ in 0..26 {
+        // splitmix64
+        h = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = h;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        out.push(char::from(ALPHABET[(z % 36) as usize]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_ids_are_valid_and_distinct() {
+        let a = derived_id("user", "alice", 0);
+        let b = derived_id("user", "bob", 0);
+        assert_ne!(a, b);
+        assert!(UserId::parse(&a).is_ok());
+        assert_eq!(a, derived_id("user", "alice", 0));
+    }
+
+    #[test]
+    fn dnd_truncates_and_returns_to_the_previous_status() {
+        let mut st = State::new();
+        st.set_now(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
+        let id = "abcdefghijklmnopqrstuvwxyz";
+        st.set_status_away_manual(id);
+        st.set_status_dnd_timed(id, 1_000_119);
+        assert_eq!(
+            st.stored_status(id).map(|s| s.dnd_end_time),
+            Some(1_000_080)
+        );
+        st.advance(Duration::from_secs(79));
+        assert_eq!(st.stored_status(id).map(|s| s.status.as_str()), Some("dnd"));
+        st.advance(Duration::from_secs(1));
+        let s = st.stored_status(id).unwrap();
+        assert_eq!(
+            (s.status.as_str(), s.manual, s.dnd_end_time),
+            ("away", false, 0)
+        );
+    }
+}

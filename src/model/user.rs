@@ -1,0 +1,223 @@
+//! [`User`], a user's account as the server describes it, and [`UserRef`], a user named
+//! the way people name them: an id, `me`, or a username.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::UserId;
+use crate::error::{quoted, ParseError};
+
+/// The longest username the server accepts (`model.UserNameMaxLength`), in bytes.
+pub const USERNAME_MAX_LEN: usize = 64;
+
+/// Names the server keeps for itself: no user can have them (`restrictedUsernames`).
+const RESTRICTED_USERNAMES: [&str; 4] = ["all", "channel", "matterbot", "system"];
+
+/// A user's account, with the few fields a status tool needs.
+///
+/// Decoded from the server's `model.User`; every other field (email, roles, props,
+/// notification settings, ...) is ignored, and a field the server left out (it hides
+/// some, depending on its privacy settings) is empty.
+///
+/// ```
+/// use mattermost_status::User;
+///
+/// let user: User = serde_json::from_str(
+///     r#"{"id":"4xp9fdt77pncbef59f4k1qe83o","username":"alice","email":"",
+///         "first_name":"Alice","last_name":"Liddell","roles":"system_user"}"#,
+/// )?;
+/// assert_eq!(user.username, "alice");
+/// assert_eq!(user.id.as_str(), "4xp9fdt77pncbef59f4k1qe83o");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct User {
+    /// The user's id.
+    pub id: UserId,
+    /// The username, lowercase, without `@`.
+    pub username: String,
+    /// The nickname, or empty.
+    #[serde(default)]
+    pub nickname: String,
+    /// The first name, or empty (also when the server hides full names).
+    #[serde(default)]
+    pub first_name: String,
+    /// The last name, or empty (also when the server hides full names).
+    #[serde(default)]
+    pub last_name: String,
+    /// `true` for a bot account.
+    #[serde(default)]
+    pub is_bot: bool,
+}
+
+/// A user named as people name them: an id, `me`, or a username (`alice` or `@alice`).
+///
+/// Parsing decides by the form: `me` is [`UserId::me()`]; 26 characters of `a-z0-9` are
+/// an id; anything else is a username, checked the way the server checks usernames
+/// (`model.IsValidUsername`: 1 to 64 characters of `a-z`, `0-9`, `.`, `-`, `_`, and
+/// `:` for users of a shared-channels remote; not `all`, `channel`, `matterbot` or
+/// `system`). A leading `@` always means a username (so `@` + 26 such characters is a
+/// username, not an id), and capitals are lowered, as the server lowers every username
+/// it saves (`model.NormalizeUsername`).
+///
+/// Usernames become ids with [`GetUsersByUsernames`](crate::GetUsersByUsernames).
+///
+/// ```
+/// use mattermost_status::{UserId, UserRef};
+///
+/// assert_eq!("me".parse::<UserRef>()?, UserRef::Id(UserId::me()));
+/// assert_eq!("@Alice".parse::<UserRef>()?, UserRef::Username("alice".into()));
+/// assert!(matches!("4xp9fdt77pncbef59f4k1qe83o".parse::<UserRef>()?, UserRef::Id(_)));
+/// assert!("al ice".parse::<UserRef>().is_err());
+/// # Ok::<(), mattermost_status::ParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum UserRef {
+    /// An id, or `me`.
+    Id(UserId),
+    /// A checked username: lowercase, without `@`.
+    Username(String),
+}
+
+impl UserRef {
+    /// Parses `s` (see the type's docs); errors name the field `user`.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        if let Some(name) = s.strip_prefix('@') {
+            return normalize_username(name, "user").map(UserRef::Username);
+        }
+        if let Ok(id) = UserId::parse(s) {
+            return Ok(UserRef::Id(id));
+        }
+        normalize_username(s, "user").map(UserRef::Username)
+    }
+
+    /// The username, if this is one.
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            UserRef::Username(name) => Some(name),
+            UserRef::Id(_) => None,
+        }
+    }
+}
+
+impl FromStr for UserRef {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for UserRef {
+    /// An id (or `me`) as is; a username with its `@`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UserRef::Id(id) => fmt::Display::fmt(id, f),
+            UserRef::Username(name) => write!(f, "@{name}"),
+        }
+    }
+}
+
+impl From<UserId> for UserRef {
+    fn from(id: UserId) -> Self {
+        UserRef::Id(id)
+    }
+}
+
+/// The username as the server stores it (lowercase, no `@`), or why the server could not
+/// have such a user. The reason quotes the value only once it is known to be short.
+pub(crate) fn normalize_username(s: &str, field: &'static str) -> Result<String, ParseError> {
+    let name = s.strip_prefix('@').unwrap_or(s);
+    if name.is_empty() {
+        return Err(ParseError::new(field, "the username is empty"));
+    }
+    if name.len() > USERNAME_MAX_LEN {
+        return Err(ParseError::new(
+            field,
+            format!(
+                "a username has at most {USERNAME_MAX_LEN} characters; this one has {}",
+                name.chars().count()
+            ),
+        ));
+    }
+    let name = name.to_ascii_lowercase();
+    if let Some((i, c)) = name.char_indices().find(|&(_, c)| {
+        !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_' | ':'))
+    }) {
+        return Err(ParseError::new(
+            field,
+            format!(
+                "{} is not a username: {c:?} at position {} (a username has only \
+                 a-z, 0-9, '.', '-' and '_'), and not a 26-character id or `me`",
+                quoted(&name),
+                name[..i].chars().count() + 1
+            ),
+        ));
+    }
+    if RESTRICTED_USERNAMES.contains(&name.as_str()) {
+        return Err(ParseError::new(
+            field,
+            format!(
+                "{} is reserved by the server: no user has that name",
+                quoted(&name)
+            ),
+        ));
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_the_server_rules() {
+        assert_eq!(
+            normalize_username("Bob.Smith-2_x", "u").unwrap(),
+            "bob.smith-2_x"
+        );
+        assert_eq!(normalize_username("@alice", "u").unwrap(), "alice");
+        assert_eq!(
+            normalize_username("alice:remote", "u").unwrap(),
+            "alice:remote"
+        );
+        assert!(normalize_username(&"a".repeat(64), "u").is_ok());
+        for bad in [
+            "",
+            "@",
+            "al ice",
+            "alicé",
+            "a/b",
+            "all",
+            "@System",
+            &"a".repeat(65),
+        ] {
+            assert!(normalize_username(bad, "u").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_reference_is_an_id_me_or_a_username() {
+        let id = "4xp9fdt77pncbef59f4k1qe83o";
+        assert_eq!(
+            UserRef::parse(id).unwrap(),
+            UserRef::Id(id.parse().unwrap())
+        );
+        assert_eq!(
+            UserRef::parse(&format!("@{id}")).unwrap(),
+            UserRef::Username(id.to_owned())
+        );
+        assert_eq!(UserRef::parse("me").unwrap(), UserRef::Id(UserId::me()));
+        assert_eq!(
+            UserRef::parse("@me").unwrap(),
+            UserRef::Username("me".into())
+        );
+        assert_eq!(UserRef::parse("bob").unwrap().to_string(), "@bob");
+        let err = UserRef::parse("no way").unwrap_err();
+        assert_eq!(err.field(), "user", "{err}");
+    }
+}

@@ -1,0 +1,715 @@
+//! The field cases (docs/field.md): the crate against nginx terminating TLS in front of
+//! the fake Mattermost, and tinyproxy in front of that, all on loopback.
+//!
+//! `scripts/field.sh` starts nginx and tinyproxy, makes the certificates, and runs these
+//! tests with `--ignored --test-threads=1`, passing ports and paths in `FIELD_*`
+//! variables. Run alone they are ignored. Each test serves the fake itself on
+//! `FIELD_FAKE_PORT` (nginx's upstream), so that it can stop it.
+//!
+//! Every case runs against every client of [`Client`]; a new transport is one more
+//! variant and one more `field_cases!` line at the end.
+#![cfg(all(feature = "ureq", feature = "fake", feature = "cli"))]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use mattermost_status::fake::{FakeHttpServer, FakeServer};
+use mattermost_status::{
+    CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, Session,
+    StatusKind, TransportErrorKind, UpdateStatus, UserId,
+};
+
+/// What `scripts/field.sh` set up.
+struct Field {
+    ca: PathBuf,
+    fake_port: u16,
+    tls: u16,
+    expired: u16,
+    wronghost: u16,
+    prefix: u16,
+    idle: u16,
+    http: u16,
+    proxy: u16,
+    dead: u16,
+    access_log: PathBuf,
+    proxy_log: PathBuf,
+}
+
+fn field() -> Field {
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the field suite with `bash scripts/field.sh`")
+        })
+    };
+    let port = |name: &str| var(name).parse::<u16>().expect("a port number");
+    Field {
+        ca: var("FIELD_CA").into(),
+        fake_port: port("FIELD_FAKE_PORT"),
+        tls: port("FIELD_TLS_PORT"),
+        expired: port("FIELD_EXPIRED_PORT"),
+        wronghost: port("FIELD_WRONGHOST_PORT"),
+        prefix: port("FIELD_PREFIX_PORT"),
+        idle: port("FIELD_IDLE_PORT"),
+        http: port("FIELD_HTTP_PORT"),
+        proxy: port("FIELD_PROXY_PORT"),
+        dead: port("FIELD_DEAD_PORT"),
+        access_log: var("FIELD_ACCESS_LOG").into(),
+        proxy_log: var("FIELD_PROXY_LOG").into(),
+    }
+}
+
+/// The fake, served where nginx expects it; stopped when dropped.
+struct Backend {
+    fake: FakeServer,
+    server: Option<FakeHttpServer>,
+    token: String,
+    alice: UserId,
+}
+
+fn backend(field: &Field) -> Backend {
+    let fake = FakeServer::new();
+    let alice = fake.user("alice").expect("FakeServer::new() has alice");
+    // The previous test's fake may still be closing its socket.
+    let mut tries = 0;
+    let server = loop {
+        match fake.serve_on(("127.0.0.1", field.fake_port)) {
+            Ok(server) => break server,
+            Err(e) if tries < 50 => {
+                tries += 1;
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("cannot serve the fake on {}: {e}", field.fake_port),
+        }
+    };
+    Backend {
+        fake,
+        server: Some(server),
+        token: alice.token,
+        alice: alice.id,
+    }
+}
+
+/// How many requests nginx logged, on `port`, whose request line starts with `prefix`
+/// (`GET /api/v4/users/me/status`).
+fn nginx_requests(field: &Field, port: u16, prefix: &str) -> usize {
+    // nginx writes a request's line after the answer has left: the client can be faster.
+    std::thread::sleep(Duration::from_millis(300));
+    let log = std::fs::read_to_string(&field.access_log).unwrap_or_default();
+    let start = format!("{port} \"{prefix}");
+    log.lines().filter(|l| l.starts_with(&start)).count()
+}
+
+fn proxy_log(field: &Field) -> String {
+    std::fs::read_to_string(&field.proxy_log).unwrap_or_default()
+}
+
+/// The clients every case runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Client {
+    /// The library with its built-in ureq transport.
+    Ureq,
+    /// The `mmstatus` binary (ureq, and the system's trust store by default).
+    Cli,
+    /// The library on libcurl (`SessionBuilder::curl`).
+    #[cfg(feature = "curl")]
+    Curl,
+    /// The `mmstatus` binary with `--transport curl`.
+    #[cfg(feature = "curl")]
+    CliCurl,
+}
+
+impl Client {
+    /// The library (whose errors are typed), not the CLI.
+    fn library(self) -> bool {
+        match self {
+            Client::Ureq => true,
+            Client::Cli => false,
+            #[cfg(feature = "curl")]
+            Client::Curl => true,
+            #[cfg(feature = "curl")]
+            Client::CliCurl => false,
+        }
+    }
+
+    fn curl(self) -> bool {
+        match self {
+            Client::Ureq | Client::Cli => false,
+            #[cfg(feature = "curl")]
+            Client::Curl | Client::CliCurl => true,
+        }
+    }
+}
+
+/// One call's settings.
+#[derive(Default, Clone)]
+struct Call {
+    url: String,
+    ca_file: Option<PathBuf>,
+    proxy: Option<String>,
+    /// Environment variables for the call (proxy variables, `SSL_CERT_FILE`, ...).
+    env: Vec<(&'static str, String)>,
+}
+
+/// What a call does.
+#[derive(Debug, Clone)]
+enum Op {
+    /// `GET /users/me/status` (idempotent).
+    GetMe,
+    /// `POST /users/me/status/custom/recent/delete`: not idempotent (a second removal
+    /// answers 400), so never retried once it may have reached the server.
+    ForgetRecent,
+    /// `POST /users/status/ids` with this many ids.
+    GetMany(usize),
+    /// Two calls on one session with a pause between (the CLI: `dnd -- sleep`).
+    TwoCallsApart(Duration),
+}
+
+/// A call's result, as each client shows it.
+#[derive(Debug)]
+struct Outcome {
+    ok: bool,
+    /// The error's `Display` (library), or stderr (CLI).
+    text: String,
+    /// The transport error kind (library only).
+    kind: Option<TransportErrorKind>,
+    /// The answer's status in the error (library only).
+    status: Option<u16>,
+    /// The error's `Debug` too (library only).
+    debug: String,
+}
+
+/// The tests run one at a time (`--test-threads=1`), but environment changes are
+/// guarded all the same.
+static ENV: Mutex<()> = Mutex::new(());
+
+const PROXY_VARS: &[&str] = &[
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "SSL_CERT_FILE",
+    // Read by the curl transport, as by the curl command (CURL_CA_BUNDLE first).
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_DIR",
+];
+
+fn run(client: Client, backend: &Backend, call: &Call, op: &Op) -> Outcome {
+    if client.library() {
+        run_library(backend, call, op, client.curl())
+    } else {
+        run_cli(backend, call, op, client.curl())
+    }
+}
+
+fn run_library(backend: &Backend, call: &Call, op: &Op, curl: bool) -> Outcome {
+    let _guard = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    for name in PROXY_VARS {
+        std::env::remove_var(name);
+    }
+    for (name, value) in &call.env {
+        std::env::set_var(name, value);
+    }
+    let result = (|| -> Result<(), Error> {
+        let mut builder = Session::builder(&call.url)
+            .token(&backend.token)
+            .timeout(Duration::from_secs(20));
+        if let Some(ca) = &call.ca_file {
+            builder = builder.add_root_certificate_file(ca);
+        }
+        if let Some(proxy) = &call.proxy {
+            builder = builder.proxy(proxy);
+        }
+        #[cfg(feature = "curl")]
+        if curl {
+            builder = builder.curl();
+        }
+        #[cfg(not(feature = "curl"))]
+        let _ = curl;
+        let session = builder.build()?;
+        match op {
+            Op::GetMe => {
+                GetStatus::new(UserId::me()).send(&session)?;
+            }
+            Op::ForgetRecent => {
+                let entry = CustomStatus::new("In a meeting").emoji("calendar");
+                RemoveRecentCustomStatus::new(UserId::me(), entry).send(&session)?;
+            }
+            Op::GetMany(n) => {
+                let ids = (0..*n).map(|_| backend.alice);
+                GetStatusesByIds::new(ids).send(&session)?;
+            }
+            Op::TwoCallsApart(pause) => {
+                GetStatus::new(UserId::me()).send(&session)?;
+                std::thread::sleep(*pause);
+                UpdateStatus::new(backend.alice)
+                    .status(StatusKind::Away)
+                    .send(&session)?;
+                GetStatus::new(UserId::me()).send(&session)?;
+            }
+        }
+        Ok(())
+    })();
+    for (name, _) in &call.env {
+        std::env::remove_var(name);
+    }
+    match result {
+        Ok(()) => Outcome {
+            ok: true,
+            text: String::new(),
+            kind: None,
+            status: None,
+            debug: String::new(),
+        },
+        Err(e) => Outcome {
+            ok: false,
+            text: e.to_string(),
+            kind: match &e {
+                Error::Transport(t) => Some(t.kind()),
+                _ => None,
+            },
+            status: e.status(),
+            debug: format!("{e:?}"),
+        },
+    }
+}
+
+fn run_cli(backend: &Backend, call: &Call, op: &Op, curl: bool) -> Outcome {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mmstatus"));
+    for name in PROXY_VARS {
+        cmd.env_remove(name);
+    }
+    cmd.env_remove("MM_CA_FILE")
+        .env_remove("MM_TRANSPORT")
+        .env("MM_URL", &call.url)
+        .env("MM_TOKEN", &backend.token)
+        .env("TZ", "UTC");
+    for (name, value) in &call.env {
+        cmd.env(name, value);
+    }
+    if let Some(ca) = &call.ca_file {
+        cmd.arg("--ca-file").arg(ca);
+    }
+    if let Some(proxy) = &call.proxy {
+        cmd.arg("--proxy").arg(proxy);
+    }
+    if curl {
+        cmd.args(["--transport", "curl"]);
+    }
+    match op {
+        Op::GetMe => cmd.args(["get"]),
+        // The CLI removes the n-th entry of the list it reads first (issue 13).
+        Op::ForgetRecent => cmd.args(["custom", "forget-recent", "1"]),
+        Op::GetMany(n) => {
+            cmd.arg("get");
+            for _ in 0..*n {
+                cmd.arg(backend.alice.as_str());
+            }
+            &mut cmd
+        }
+        Op::TwoCallsApart(pause) => cmd
+            .args(["dnd", "--", "sleep"])
+            .arg(format!("{}", pause.as_secs_f64())),
+    };
+    let out = cmd.output().expect("mmstatus runs");
+    Outcome {
+        ok: out.status.success(),
+        text: format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        ),
+        kind: None,
+        status: None,
+        debug: String::new(),
+    }
+}
+
+fn https(port: u16) -> String {
+    format!("https://127.0.0.1:{port}")
+}
+
+fn with_ca(field: &Field, url: String) -> Call {
+    Call {
+        url,
+        ca_file: Some(field.ca.clone()),
+        ..Call::default()
+    }
+}
+
+// --- the cases ---------------------------------------------------------------------
+
+/// Default trust (the library: Mozilla's roots; the CLI: the system's store) refuses the
+/// test CA with a Tls error that says what to do, and nothing reaches nginx or the fake.
+fn default_trust_refuses_the_test_ca(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let before = nginx_requests(&field, field.tls, "");
+    let call = Call {
+        url: https(field.tls),
+        ..Call::default()
+    };
+    let out = run(client, &backend, &call, &Op::GetMe);
+    assert!(!out.ok, "{client:?}: {out:?}");
+    assert!(out.text.contains("TLS failed"), "{client:?}: {}", out.text);
+    assert!(
+        out.text
+            .contains("signed by a CA this client does not trust")
+            && out.text.contains("--ca-file"),
+        "{client:?}: {}",
+        out.text
+    );
+    if client.library() {
+        assert_eq!(out.kind, Some(TransportErrorKind::Tls));
+    }
+    assert_eq!(
+        nginx_requests(&field, field.tls, ""),
+        before,
+        "a request reached nginx"
+    );
+    assert_eq!(
+        backend.fake.request_count(),
+        0,
+        "the token reached the server"
+    );
+}
+
+/// The test CA given as a file makes it work (the CLI: also through `MM_CA_FILE`, and
+/// `SSL_CERT_FILE` as for curl).
+fn ca_file_makes_it_work(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::GetMe,
+    );
+    assert!(out.ok, "{client:?}: {out:?}");
+    assert_eq!(backend.fake.requests(), ["GET /api/v4/users/me/status"]);
+    if !client.library() {
+        let env = Call {
+            url: https(field.tls),
+            env: vec![("MM_CA_FILE", field.ca.display().to_string())],
+            ..Call::default()
+        };
+        let out = run(client, &backend, &env, &Op::GetMe);
+        assert!(out.ok, "MM_CA_FILE: {out:?}");
+        let env = Call {
+            url: https(field.tls),
+            env: vec![("SSL_CERT_FILE", field.ca.display().to_string())],
+            ..Call::default()
+        };
+        let out = run(client, &backend, &env, &Op::GetMe);
+        assert!(out.ok, "SSL_CERT_FILE: {out:?}");
+    }
+}
+
+fn wrong_host_name_is_refused(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.wronghost)),
+        &Op::GetMe,
+    );
+    assert!(!out.ok, "{client:?}: {out:?}");
+    assert!(
+        out.text.contains("TLS failed")
+            && out.text.contains("not valid for the host name in the URL"),
+        "{client:?}: {}",
+        out.text
+    );
+    assert_eq!(backend.fake.request_count(), 0);
+}
+
+fn expired_certificate_is_refused(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.expired)),
+        &Op::GetMe,
+    );
+    assert!(!out.ok, "{client:?}: {out:?}");
+    assert!(
+        out.text.contains("TLS failed") && out.text.contains("has expired"),
+        "{client:?}: {}",
+        out.text
+    );
+    assert_eq!(backend.fake.request_count(), 0);
+}
+
+/// `https_proxy` sends the call through tinyproxy (CONNECT to nginx's TLS port);
+/// `NO_PROXY` naming the host sends it direct.
+fn through_the_proxy_and_no_proxy_bypasses_it(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let proxy = format!("http://127.0.0.1:{}", field.proxy);
+    let connect = format!("CONNECT 127.0.0.1:{}", field.tls);
+    let tunnels = |log: &str| log.matches(connect.as_str()).count();
+    let before = tunnels(&proxy_log(&field));
+    let mut call = with_ca(&field, https(field.tls));
+    call.env = vec![("https_proxy", proxy.clone())];
+    let out = run(client, &backend, &call, &Op::GetMe);
+    assert!(out.ok, "{client:?} through the proxy: {out:?}");
+    let after = tunnels(&proxy_log(&field));
+    assert!(
+        after > before,
+        "no CONNECT in tinyproxy's log:\n{}",
+        proxy_log(&field)
+    );
+    call.env.push(("NO_PROXY", "127.0.0.1".to_owned()));
+    let out = run(client, &backend, &call, &Op::GetMe);
+    assert!(out.ok, "{client:?} with NO_PROXY: {out:?}");
+    assert_eq!(
+        tunnels(&proxy_log(&field)),
+        after,
+        "NO_PROXY did not bypass the proxy"
+    );
+    assert_eq!(backend.fake.request_count(), 2);
+}
+
+/// A plain-http site through a proxy that allows CONNECT only to the TLS port: sent as
+/// curl sends it (absolute-form GET), not tunnelled (which the proxy refuses with 403).
+fn plain_http_through_a_connect_restricted_proxy(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let call = Call {
+        url: format!("http://127.0.0.1:{}", field.http),
+        env: vec![("http_proxy", format!("http://127.0.0.1:{}", field.proxy))],
+        ..Call::default()
+    };
+    let before = nginx_requests(&field, field.http, "GET /api/v4/users/me/status");
+    let out = run(client, &backend, &call, &Op::GetMe);
+    assert!(out.ok, "{client:?}: {out:?}");
+    let absolute = format!("GET http://127.0.0.1:{}/api/v4/users/me/status", field.http);
+    assert!(
+        proxy_log(&field).contains(&absolute),
+        "the proxy did not see {absolute}:\n{}",
+        proxy_log(&field)
+    );
+    let after = nginx_requests(&field, field.http, "GET /api/v4/users/me/status");
+    assert_eq!(after, before + 1, "nginx did not see the request once");
+    assert_eq!(backend.fake.requests(), ["GET /api/v4/users/me/status"]);
+}
+
+/// A proxy password never shows: not in the error, not in `Debug`, not on stderr.
+fn proxy_password_never_shows(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let secret = "hunter2-proxy-pass";
+    let mut call = with_ca(&field, https(field.tls));
+    call.proxy = Some(format!("http://mm:{secret}@127.0.0.1:{}", field.dead));
+    let out = run(client, &backend, &call, &Op::GetMe);
+    assert!(
+        !out.ok,
+        "{client:?}: nothing listens on the proxy port: {out:?}"
+    );
+    assert!(out.text.contains("127.0.0.1"), "{client:?}: {}", out.text);
+    assert!(
+        !out.text.contains(secret) && !out.debug.contains(secret),
+        "{client:?}: {out:?}"
+    );
+    if client.library() {
+        assert_eq!(out.kind, Some(TransportErrorKind::Connect));
+        let builder = Session::builder(https(field.tls))
+            .token("t")
+            .proxy(&format!("http://mm:{secret}@127.0.0.1:{}", field.dead));
+        assert!(!format!("{builder:?}").contains(secret));
+        let session = builder.build().expect("builds");
+        assert!(!format!("{session:?}").contains(secret), "{session:?}");
+    }
+    assert_eq!(backend.fake.request_count(), 0);
+}
+
+/// nginx's 502 while the fake is stopped: retried for the GET (three attempts in
+/// nginx's log), sent once for a request that is not idempotent, then a typed error that
+/// says what is wrong.
+fn bad_gateway_is_retried_when_idempotent_then_typed(client: Client) {
+    let field = field();
+    let mut backend = backend(&field);
+    if let Some(server) = backend.server.take() {
+        server.stop();
+    }
+    let get = "GET /api/v4/users/me/status";
+    let before = nginx_requests(&field, field.tls, get);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::GetMe,
+    );
+    assert!(!out.ok, "{client:?}: {out:?}");
+    assert!(
+        out.text.contains("502") && out.text.contains("could not get an answer from Mattermost"),
+        "{client:?}: {}",
+        out.text
+    );
+    if client.library() {
+        assert_eq!(out.status, Some(502));
+    }
+    assert_eq!(
+        nginx_requests(&field, field.tls, get) - before,
+        3,
+        "GET attempts"
+    );
+    let post = "POST /api/v4/users/me/status/custom/recent/delete";
+    let before = nginx_requests(&field, field.tls, post);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::ForgetRecent,
+    );
+    assert!(!out.ok && out.text.contains("502"), "{client:?}: {out:?}");
+    // The CLI's `custom forget-recent N` reads the recent list first, so its 502 comes
+    // from that read (retried) and the removal is never sent; the library sends the
+    // removal itself, once.
+    let expected = usize::from(client.library());
+    assert_eq!(
+        nginx_requests(&field, field.tls, post) - before,
+        expected,
+        "POST attempts"
+    );
+}
+
+/// nginx's 413 (client_max_body_size) is a typed error that names the limit.
+fn payload_too_large_names_the_limit(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.tls)),
+        &Op::GetMany(60),
+    );
+    assert!(!out.ok, "{client:?}: {out:?}");
+    assert!(
+        out.text.contains("413") && out.text.contains("client_max_body_size"),
+        "{client:?}: {}",
+        out.text
+    );
+    if client.library() {
+        assert_eq!(out.status, Some(413));
+    }
+    assert_eq!(backend.fake.request_count(), 0);
+}
+
+/// nginx's HTML 404 for a base URL without the site's path prefix: a typed error that
+/// says to check the base URL; with the prefix, it works.
+fn html_404_for_a_wrong_base_path_points_at_the_base_url(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let out = run(
+        client,
+        &backend,
+        &with_ca(&field, https(field.prefix)),
+        &Op::GetMe,
+    );
+    assert!(!out.ok, "{client:?}: {out:?}");
+    assert!(
+        out.text.contains("404") && out.text.contains("check the base URL"),
+        "{client:?}: {}",
+        out.text
+    );
+    if client.library() {
+        assert_eq!(out.status, Some(404));
+    }
+    let right = with_ca(&field, format!("{}/chat", https(field.prefix)));
+    let out = run(client, &backend, &right, &Op::GetMe);
+    assert!(out.ok, "{client:?} with /chat: {out:?}");
+}
+
+/// nginx closing idle kept-alive connections (keepalive_timeout 1s) fails no call.
+fn idle_connections_closed_by_nginx_fail_no_call(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let call = with_ca(&field, https(field.idle));
+    let out = run(
+        client,
+        &backend,
+        &call,
+        &Op::TwoCallsApart(Duration::from_millis(2500)),
+    );
+    assert!(out.ok, "{client:?}: {out:?}");
+}
+
+macro_rules! field_cases {
+    ($module:ident, $client:expr) => {
+        mod $module {
+            use super::*;
+
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn default_trust_refuses_the_test_ca() {
+                super::default_trust_refuses_the_test_ca($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn ca_file_makes_it_work() {
+                super::ca_file_makes_it_work($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn wrong_host_name_is_refused() {
+                super::wrong_host_name_is_refused($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn expired_certificate_is_refused() {
+                super::expired_certificate_is_refused($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn through_the_proxy_and_no_proxy_bypasses_it() {
+                super::through_the_proxy_and_no_proxy_bypasses_it($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn plain_http_through_a_connect_restricted_proxy() {
+                super::plain_http_through_a_connect_restricted_proxy($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn proxy_password_never_shows() {
+                super::proxy_password_never_shows($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn bad_gateway_is_retried_when_idempotent_then_typed() {
+                super::bad_gateway_is_retried_when_idempotent_then_typed($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn payload_too_large_names_the_limit() {
+                super::payload_too_large_names_the_limit($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn html_404_for_a_wrong_base_path_points_at_the_base_url() {
+                super::html_404_for_a_wrong_base_path_points_at_the_base_url($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn idle_connections_closed_by_nginx_fail_no_call() {
+                super::idle_connections_closed_by_nginx_fail_no_call($client);
+            }
+        }
+    };
+}
+
+field_cases!(ureq, Client::Ureq);
+field_cases!(cli, Client::Cli);
+#[cfg(feature = "curl")]
+field_cases!(curl, Client::Curl);
+#[cfg(feature = "curl")]
+field_cases!(cli_curl, Client::CliCurl);
