@@ -3,6 +3,7 @@
 //!
 //! Clients, each on its own kept-alive connection to the same server:
 //! - `crate`: a `Session` with the built-in transport (a whole-call deadline, always);
+//! - `crate_curl` (cargo feature `curl`): a `Session` on `CurlTransport`;
 //! - `ureq_timeouts`: hand-written ureq + serde_json, the crate's agent configuration
 //!   (connect 10 s, global 30 s);
 //! - `ureq_floor`: the same without any timeout: the floor of this stack;
@@ -267,11 +268,24 @@ fn session(base: &str) -> Session {
     Session::builder(base).token(TOKEN).build().unwrap()
 }
 
+/// The crate on its libcurl transport (cargo feature `curl`).
+#[cfg(feature = "curl")]
+fn curl_session(base: &str) -> Session {
+    Session::builder(base)
+        .token(TOKEN)
+        .no_proxy()
+        .curl()
+        .build()
+        .unwrap()
+}
+
 /// Every client, fresh (new connections). The first is the crate; `ureq_floor` is the
 /// reference of the ratios. A new transport is one more line here.
 fn clients(s: &Server) -> Vec<Client<'_>> {
     vec![
         crate_client("crate", session(&s.base), s),
+        #[cfg(feature = "curl")]
+        crate_client("crate_curl", curl_session(&s.base), s),
         hand_client("ureq_timeouts", Hand::with_timeouts(&s.base, true), s),
         hand_client("ureq_floor", Hand::with_timeouts(&s.base, false), s),
         raw_client(s),
@@ -441,7 +455,11 @@ fn threads(server: &Server) {
     let total = env_or("FLOOR_THREAD_CALLS", 4000);
     println!("| client | threads | calls | calls/s | connections opened |");
     println!("|---|---:|---:|---:|---:|");
-    for who in ["crate", "ureq_timeouts"] {
+    let names: Vec<&str> = clients(server).iter().map(|c| c.name).collect();
+    for who in ["crate", "crate_curl", "ureq_timeouts"] {
+        if !names.contains(&who) {
+            continue;
+        }
         for n in [1usize, 2, 4, 8] {
             let all = clients(server);
             let client = all.iter().find(|c| c.name == who).unwrap();

@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-all}
-bin=$(cargo bench --bench floor --no-run --message-format=json 2>/dev/null \
+# FLOOR_FEATURES=curl adds the crate on its libcurl transport (needs libcurl's headers).
+bin=$(cargo bench --bench floor --no-run --message-format=json ${FLOOR_FEATURES:+--features "$FLOOR_FEATURES"} 2>/dev/null \
   | grep -o '"executable":"[^"]*floor-[^"]*"' | head -1 | cut -d'"' -f4)
 pin=()
 [[ -n "${FLOOR_CPU:-}" ]] && pin=(taskset -c "$FLOOR_CPU")
@@ -100,7 +101,9 @@ if [[ $mode == all || $mode == syscalls ]]; then
            $NF == "clone" || $NF == "clone3" { c += ($(NF-2) ~ /^[0-9]+$/ && NF == 6) ? $(NF-2) : $(NF-1) }
            END { print t + 0, c + 0 }' "$1"
     }
-    for client in crate ureq_timeouts ureq_floor raw_tcp; do
+    clients="crate ureq_timeouts ureq_floor raw_tcp"
+    [[ ${FLOOR_FEATURES:-} == *curl* ]] && clients="crate crate_curl ureq_timeouts ureq_floor raw_tcp"
+    for client in $clients; do
       for op in get_status update_status by_ids_100; do
         strace -f -c -o "$dir/one" "$bin" --calls "$client" "$op" 0 >/dev/null
         strace -f -c -o "$dir/many" "$bin" --calls "$client" "$op" "$n" >/dev/null

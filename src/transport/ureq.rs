@@ -30,6 +30,14 @@ mod steady;
 /// byte at a time still ends at the deadline; the body limit stops reading at the
 /// limit, whatever `Content-Length` says, and nothing is allocated ahead of the bytes.
 ///
+/// A request on a kept-alive connection resolves nothing and starts no thread: host
+/// names are resolved once per new connection (so DNS changes reach the next one),
+/// within the call's deadline, and IP addresses not at all. Socket timeouts are set
+/// again only when they must, so a read or write may time out up to 1 ms before the
+/// call's deadline, never after it. Up to
+/// [`max_idle_connections`](TransportOptions::max_idle_connections) idle connections
+/// are kept (default 16).
+///
 /// Trust and proxies come from [`TransportOptions`] (see [`from_options`](Self::from_options)).
 /// Proxies: `https://` sites go through a `CONNECT` tunnel; `http://` sites through an
 /// `http://` proxy are sent as curl sends them, a plain request with the absolute URL
