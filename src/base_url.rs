@@ -8,10 +8,14 @@ const FIELD: &str = "base_url";
 /// case, no trailing slash, path prefix kept (`https://example.com/chat`).
 ///
 /// Refused: schemes other than http and https, a missing host, user info
-/// (`user:pass@`), a query or fragment, a port that is not a number up to 65535,
+/// (`user:pass@`, or any `@`), a query or fragment, a port that is not a number up to 65535,
 /// whitespace or control characters, and an address that already ends in `/api/v4`.
+///
+/// No refusal shows user info: a message quotes the address as [`masked`] shows it.
 pub(crate) fn normalize(input: &str) -> Result<String> {
     let url = input.trim();
+    let shown = masked(url);
+    let shown = shown.as_ref();
     if url.is_empty() {
         return Err(Error::invalid(
             FIELD,
@@ -21,7 +25,7 @@ pub(crate) fn normalize(input: &str) -> Result<String> {
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid(
             FIELD,
-            format!("{url:?} contains the character {c:?}"),
+            format!("{shown:?} contains the character {c:?}"),
         ));
     }
     let (scheme, rest) = match url.split_once("://") {
@@ -30,40 +34,44 @@ pub(crate) fn normalize(input: &str) -> Result<String> {
         Some((scheme, _)) => {
             return Err(Error::invalid(
                 FIELD,
-                format!("{url:?} has the scheme {scheme:?}; only http and https are supported"),
+                format!(
+                    "{shown:?} has the scheme {:?}; only http and https are supported",
+                    masked(scheme)
+                ),
             ))
         }
         None => {
             return Err(Error::invalid(
                 FIELD,
-                format!("{url:?} has no scheme; write it as https://{url}"),
+                format!("{shown:?} has no scheme; write it as https://{shown}"),
             ))
         }
     };
     if url.contains('?') {
         return Err(Error::invalid(
             FIELD,
-            format!("{url:?} has a query (?...); remove it"),
+            format!("{shown:?} has a query (?...); remove it"),
         ));
     }
     if url.contains('#') {
         return Err(Error::invalid(
             FIELD,
-            format!("{url:?} has a fragment (#...); remove it"),
+            format!("{shown:?} has a fragment (#...); remove it"),
         ));
     }
     let (authority, path) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
-    if authority.contains('@') {
+    // Any `@`: a password may hold a `/`, which would end the authority early.
+    if authority.contains('@') || rest.contains('@') {
         return Err(Error::invalid(
             FIELD,
             "contains user info (user@ or user:password@); give the token with .token(..) instead",
         ));
     }
     let (host, port) = split_host_port(authority)
-        .ok_or_else(|| Error::invalid(FIELD, format!("{url:?} has no valid host")))?;
+        .ok_or_else(|| Error::invalid(FIELD, format!("{shown:?} has no valid host")))?;
     if let Some(port) = port {
         let valid = !port.is_empty()
             && port.len() <= 5
@@ -72,7 +80,7 @@ pub(crate) fn normalize(input: &str) -> Result<String> {
         if !valid {
             return Err(Error::invalid(
                 FIELD,
-                format!("{url:?} has an invalid port {port:?}"),
+                format!("{shown:?} has an invalid port {port:?}"),
             ));
         }
     }
@@ -80,7 +88,7 @@ pub(crate) fn normalize(input: &str) -> Result<String> {
     if path.ends_with("/api/v4") {
         return Err(Error::invalid(
             FIELD,
-            format!("{url:?} ends with /api/v4; give the site's address, the crate adds /api/v4"),
+            format!("{shown:?} ends with /api/v4; give the site's address, the crate adds /api/v4"),
         ));
     }
     let mut normalized = String::with_capacity(url.len());
@@ -93,6 +101,22 @@ pub(crate) fn normalize(input: &str) -> Result<String> {
     }
     normalized.push_str(path);
     Ok(normalized)
+}
+
+/// `url` with any user info (`user:password@`) replaced by `***@`, for messages and
+/// `Debug`: everything up to the last `@` after the scheme goes, whatever comes between
+/// (a password may hold `/`, `?` or `#`). An `@` elsewhere in a base URL is rare; masking
+/// too much there costs nothing but a shorter message.
+pub(crate) fn masked(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(at) = url.rfind('@') else {
+        return url.into();
+    };
+    let start = url.find("://").map_or(0, |i| i + 3);
+    if at < start {
+        // `user:pw@host` without a scheme: `://` may only come after the `@`.
+        return format!("***{}", &url[at..]).into();
+    }
+    format!("{}***{}", &url[..start], &url[at..]).into()
 }
 
 /// Splits `host[:port]` or `[v6]:port`; `None` when the host is missing or malformed.
@@ -168,5 +192,29 @@ mod tests {
             assert!(err.starts_with("invalid base_url: "), "{err}");
             assert!(err.contains(says), "{bad:?}: {err}");
         }
+    }
+
+    #[test]
+    fn never_shows_user_info() {
+        for bad in [
+            "https://user:s3cretpw@chat.example.com/?a=b",
+            "https://user:s3cretpw@chat.example.com/#top",
+            "ftp://user:s3cretpw@chat.example.com",
+            "https://user:s3cretpw@ho st",
+            "user:s3cretpw@chat.example.com",
+            "https://user:s3c/ret#pw?@chat.example.com",
+            "https://s3cretpw@chat.example.com",
+            "https://user:s3cretpw@chat.example.com:99999",
+            "https://user:s3cretpw@chat.example.com/api/v4",
+            "s3cretpw@://",
+        ] {
+            let err = normalize(bad).unwrap_err().to_string();
+            for piece in ["s3cret", "s3c/ret", "user:s3"] {
+                assert!(!err.contains(piece), "{bad:?}: {err}");
+            }
+        }
+        assert_eq!(super::masked("https://u:p@h/x"), "https://***@h/x");
+        assert_eq!(super::masked("u:p@h"), "***@h");
+        assert_eq!(super::masked("https://h/x"), "https://h/x");
     }
 }

@@ -54,11 +54,23 @@
 //! - `tz`: IANA time-zone names (`Europe/Paris`) for the [`expiry`] helpers, through
 //!   [jiff](https://docs.rs/jiff) and the system's time-zone database.
 //! - `log`: one line per request through the [`log`](https://docs.rs/log) facade:
-//!   method, path, status, attempts and elapsed time, never the token.
+//!   method, path, status, attempts and elapsed time, never the token. About ureq's own
+//!   lines, see [Logging](#logging).
 //! - `cli`: the `mmstatus` command-line tool (`cargo install mattermost-status --features
 //!   cli`); library users do not compile it.
 //! - `fake` (off by default): [`fake`], an in-memory Mattermost status server to test
 //!   tools against, in process or over HTTP on loopback.
+//!
+//! # Logging
+//!
+//! No log line holds the token, at any level, whatever your logger lets through: the
+//! crate's own line (feature `log`) never does, and the built-in transport never hands
+//! the token to ureq, whose TRACE level logs every byte of every request
+//! (`ureq_proto::util`); ureq gets a placeholder of the same length, replaced by the
+//! token only as the bytes leave for the network. This does **not** hold for
+//! [`UreqTransport::with_agent`] (ureq then gets the header as it is): with such a
+//! transport, keep `ureq_proto` at DEBUG or below (`RUST_LOG=trace,ureq_proto=debug`).
+//! A [`Transport`] on another HTTP client may log headers at its lowest level: check.
 //!
 //! # Guide
 //!
@@ -111,7 +123,7 @@
 //!     Ok(status) => println!("{}", status.status),
 //!     Err(Error::InvalidInput { field, reason, .. }) => eprintln!("fix {field}: {reason}"),
 //!     Err(e) if e.is_unauthorized() => eprintln!("the token is wrong or revoked"),
-//!     Err(Error::RateLimited(r)) => eprintln!("slow down; retry after {:?}", r.retry_after),
+//!     Err(Error::RateLimited(r)) => eprintln!("slow down; retry after {:?}", r.retry_after()),
 //!     Err(Error::Transport(t)) => eprintln!("network: {t}"),
 //!     Err(e) => eprintln!("{e} (request id {:?})", e.request_id()),
 //! }
@@ -218,7 +230,7 @@ pub use requests::{
 pub use retry::RetryPolicy;
 pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_TIMEOUT,
 };
 #[cfg(feature = "curl")]
 pub use transport::CurlTransport;

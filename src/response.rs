@@ -12,8 +12,9 @@ use crate::transport::HttpResponse;
 const EXCERPT_CHARS: usize = 200;
 
 /// Mattermost's `AppError` JSON. Every field is optional: proxies and older servers
-/// send less.
+/// send less. Only an object is one (see [`object_only`](crate::model::object_only)).
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct AppErrorBody {
     #[serde(default)]
     id: Option<String>,
@@ -24,6 +25,8 @@ struct AppErrorBody {
     #[serde(default)]
     request_id: Option<String>,
 }
+
+crate::model::object_only!(AppErrorBody, "an AppError object");
 
 fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
@@ -157,14 +160,13 @@ pub(crate) fn decode_error(
     expected: &'static str,
     source: Option<serde_json::Error>,
 ) -> Error {
-    Error::Decode(Box::new(DecodeError {
-        status: response.status(),
+    Error::Decode(Box::new(DecodeError::new(
+        response.status(),
         expected,
-        excerpt: excerpt(response.body()),
-        request_id: request_id_header(response),
-        content_type: None,
+        excerpt(response.body()),
+        request_id_header(response),
         source,
-    }))
+    )))
 }
 
 /// `true` for `application/json` and `application/<anything>+json`, parameters aside.
@@ -208,9 +210,11 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
 /// Checks the `{"status":"OK"}` answer of the custom-status endpoints.
 pub(crate) fn expect_status_ok(response: &HttpResponse) -> Result<()> {
     #[derive(Deserialize)]
+    #[serde(remote = "Self")]
     struct StatusOk {
         status: String,
     }
+    crate::model::object_only!(StatusOk, "an object");
     const EXPECTED: &str = r#"{"status":"OK"}"#;
     let ok: StatusOk = decode_json(response, EXPECTED)?;
     if ok.status == "OK" {

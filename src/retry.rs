@@ -30,6 +30,7 @@ const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
 /// | could not connect ([`TransportErrorKind::Connect`]): nothing was sent | every request |
 /// | 429 Too Many Requests: the server refused it before handling it | every request |
 /// | 502, 503, 504 from the server or a proxy: it may have been handled | idempotent requests only |
+/// | a reused kept-alive connection the server had closed, before any byte of the answer ([`TransportError::is_stale_connection`]) | idempotent requests: at once, on a new connection, without counting an attempt or waiting |
 /// | anything else (4xx, 500, timeout, broken connection, bad body, redirect) | never |
 ///
 /// Which requests are idempotent, that is, safe to send twice:

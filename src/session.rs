@@ -21,6 +21,11 @@ use crate::{TransportError, TransportErrorKind};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default time to set up a connection (built-in transport): 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest [`timeout`](SessionBuilder::timeout) and
+/// [`connect_timeout`](SessionBuilder::connect_timeout): one year. A longer one (such
+/// as `Duration::MAX`, for "no practical limit") is capped to it, because HTTP layers
+/// add timeouts to the clock, and `Instant + Duration::MAX` overflows (ureq panics).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// The default largest response body: 8 MiB, room for the statuses of ~60,000 users.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 /// The default number of idle connections the built-in transport keeps for reuse: 16.
@@ -225,6 +230,8 @@ impl Session {
             &headers[..4]
         };
         let mut attempt = 1;
+        // A reused kept-alive connection the server had closed: sent again at once.
+        let mut stale_retried = false;
         let result = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -240,6 +247,15 @@ impl Session {
                 request = request.with_body(body);
             }
             let outcome = inner.transport.send(&request);
+            if let Err(e) = &outcome {
+                // As Go's net/http does: a request that failed on a reused connection
+                // before any byte of the answer came is sent again at once, on a fresh
+                // connection, when it is idempotent; not an attempt, no backoff.
+                if e.is_stale_connection() && idempotent && !stale_retried {
+                    stale_retried = true;
+                    continue;
+                }
+            }
             let wait = inner.retry.next_wait(attempt, &outcome, idempotent);
             let result = outcome.map_err(Error::from).and_then(check_status);
             let Some(wait) = wait else {
@@ -253,6 +269,7 @@ impl Session {
             }
             std::thread::sleep(wait);
             attempt += 1;
+            stale_retried = false;
         };
         // Redacted before it is logged, not only before it is returned.
         let result = result.map_err(|e| e.redact(self.token()));
@@ -371,8 +388,9 @@ impl SessionBuilder {
         self
     }
 
-    /// How long the built-in transport may take to connect (default 10 s). Ignored with
-    /// your own [`transport`](SessionBuilder::transport).
+    /// How long the built-in transport may take to connect (default 10 s); longer than
+    /// [`MAX_TIMEOUT`] (one year) is capped to it, zero is refused. Ignored with your own
+    /// [`transport`](SessionBuilder::transport).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.options.connect_timeout = timeout;
         self
@@ -505,6 +523,9 @@ impl SessionBuilder {
     /// [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout) error within
     /// this bound (with the built-in transport, or any that honours
     /// [`HttpRequest::timeout`]).
+    ///
+    /// A timeout longer than [`MAX_TIMEOUT`] (one year) is capped to it, so
+    /// `Duration::MAX` is fine; zero is refused by [`build`](Self::build).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -586,6 +607,9 @@ impl SessionBuilder {
         if let Some(e) = self.deferred {
             return Err(e);
         }
+        let timeout = self.timeout.min(MAX_TIMEOUT);
+        let mut options = self.options;
+        options.connect_timeout = options.connect_timeout.min(MAX_TIMEOUT);
         let transport = match self.transport {
             Some(transport) => {
                 #[cfg(feature = "curl")]
@@ -596,9 +620,9 @@ impl SessionBuilder {
                     ));
                 }
                 let defaults = TransportOptions::default();
-                if self.options.root_certificates != defaults.root_certificates
-                    || self.options.system_roots != defaults.system_roots
-                    || self.options.proxy != defaults.proxy
+                if options.root_certificates != defaults.root_certificates
+                    || options.system_roots != defaults.system_roots
+                    || options.proxy != defaults.proxy
                 {
                     return Err(Error::invalid(
                         "transport",
@@ -609,10 +633,8 @@ impl SessionBuilder {
                 transport
             }
             #[cfg(feature = "curl")]
-            None if self.curl => Arc::new(crate::transport::CurlTransport::from_options(
-                &self.options,
-            )?),
-            None => default_transport(&self.options, self.timeout)?,
+            None if self.curl => Arc::new(crate::transport::CurlTransport::from_options(&options)?),
+            None => default_transport(&options, timeout)?,
         };
         let api_base = format!("{base_url}/api/v4");
         Ok(Session {
@@ -622,7 +644,7 @@ impl SessionBuilder {
                 authorization: Secret::new(format!("Bearer {}", token.expose())),
                 user_agent: self.user_agent,
                 transport,
-                timeout: self.timeout,
+                timeout,
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
                 clock: self.clock,
@@ -635,7 +657,7 @@ impl SessionBuilder {
 impl fmt::Debug for SessionBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &base_url::masked(&self.base_url))
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)

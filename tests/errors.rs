@@ -38,10 +38,10 @@ fn unauthorized_carries_the_app_error() {
         panic!("expected Api, got {err:?}")
     };
     assert_eq!(
-        api.message,
+        api.message(),
         "Invalid or expired session, please login again."
     );
-    assert_eq!(api.detailed_error.as_deref(), Some("token=... "));
+    assert_eq!(api.detailed_error(), Some("token=... "));
     assert_eq!(
         err.to_string(),
         "the server answered 401 (api.context.session_expired.app_error): Invalid or expired \
@@ -90,7 +90,7 @@ fn forbidden_not_found_bad_request_and_not_implemented() {
         let Error::Api(api) = &err else {
             panic!("{err:?}")
         };
-        assert_eq!(api.detailed_error, None, "empty detailed_error is None");
+        assert_eq!(api.detailed_error(), None, "empty detailed_error is None");
     }
 }
 
@@ -116,9 +116,9 @@ fn rate_limited_reads_the_wait_from_the_headers() {
     let Error::RateLimited(limit) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(limit.retry_after, Some(Duration::from_secs(7)));
-    assert_eq!(limit.limit, Some(10));
-    assert_eq!(limit.remaining, Some(0));
+    assert_eq!(limit.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!(limit.limit(), Some(10));
+    assert_eq!(limit.remaining(), Some(0));
     assert_eq!(
         err.to_string(),
         "rate limited by the server (429); retry after 7 s"

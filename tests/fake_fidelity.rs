@@ -227,10 +227,10 @@ fn errors_are_app_error_json_with_the_request_id_in_body_and_header() {
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(api.status, 401);
-    assert!(!api.message.is_empty());
-    assert_eq!(api.detailed_error, None);
-    assert_eq!(api.request_id.as_ref().map(String::len), Some(26));
+    assert_eq!(api.status(), 401);
+    assert!(!api.message().is_empty());
+    assert_eq!(api.detailed_error(), None);
+    assert_eq!(api.request_id().map(str::len), Some(26));
 }
 
 #[test]

@@ -243,9 +243,9 @@ fn rate_limited_until_the_attempts_are_spent_returns_the_wait() {
     call.report("429 Retry-After: 1, always", server.attempts());
     match call.err() {
         Error::RateLimited(r) => {
-            assert_eq!(r.retry_after, Some(Duration::from_secs(1)));
-            assert_eq!(r.limit, Some(10));
-            assert_eq!(r.remaining, Some(0));
+            assert_eq!(r.retry_after(), Some(Duration::from_secs(1)));
+            assert_eq!(r.limit(), Some(10));
+            assert_eq!(r.remaining(), Some(0));
         }
         other => panic!("{other:?}"),
     }
@@ -258,7 +258,7 @@ fn a_wait_longer_than_the_cap_is_not_slept() {
     let call = get_status(&server.url(), &Setup::default());
     call.report("429 Retry-After: 3600", server.attempts());
     match call.err() {
-        Error::RateLimited(r) => assert_eq!(r.retry_after, Some(Duration::from_secs(3600))),
+        Error::RateLimited(r) => assert_eq!(r.retry_after(), Some(Duration::from_secs(3600))),
         other => panic!("{other:?}"),
     }
     assert_eq!(
@@ -326,8 +326,12 @@ fn bad_gateway_forever_gives_up_after_the_attempts() {
     call.report("502 always", server.attempts());
     match call.err() {
         Error::Api(api) => {
-            assert_eq!(api.status, 502);
-            assert!(api.message.contains("502 Bad Gateway"), "{}", api.message);
+            assert_eq!(api.status(), 502);
+            assert!(
+                api.message().contains("502 Bad Gateway"),
+                "{}",
+                api.message()
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -419,7 +423,7 @@ fn hostile_bodies_are_typed_errors() {
                 &[("Content-Type", "text/html")],
                 b"<html>\n<h1>Internal\tServer Error</h1></html>",
             ),
-            |e| matches!(e, Error::Api(a) if a.status == 500 && a.id.is_none() && a.message.contains("Internal Server Error")),
+            |e| matches!(e, Error::Api(a) if a.status() == 500 && a.id().is_none() && a.message().contains("Internal Server Error")),
         ),
         ("empty 200", json(200, ""), |e| {
             matches!(e, Error::Decode(_))

@@ -532,8 +532,8 @@ fn proxy_password_never_shows(client: Client) {
 }
 
 /// nginx's 502 while the fake is stopped: retried for the GET (three attempts in
-/// nginx's log), sent once for a request that is not idempotent, then a typed error that
-/// says what is wrong.
+/// nginx's log), then a typed error that says what is wrong; a request that is not
+/// idempotent is sent once (library only: the CLI never sends one without a GET first).
 fn bad_gateway_is_retried_when_idempotent_then_typed(client: Client) {
     let field = field();
     let mut backend = backend(&field);
@@ -562,6 +562,11 @@ fn bad_gateway_is_retried_when_idempotent_then_typed(client: Client) {
         3,
         "GET attempts"
     );
+    if client == Client::Cli {
+        // `mmstatus custom forget-recent N` reads the recent list first (a GET, retried
+        // like the one above); the CLI has no call that sends the POST alone.
+        return;
+    }
     let post = "POST /api/v4/users/me/status/custom/recent/delete";
     let before = nginx_requests(&field, field.tls, post);
     let out = run(

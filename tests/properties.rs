@@ -316,3 +316,70 @@ proptest! {
         }
     }
 }
+
+/// Any duration, the extremes most of all.
+fn any_duration() -> impl Strategy<Value = Duration> {
+    prop_oneof![
+        Just(Duration::MAX),
+        Just(Duration::ZERO),
+        Just(Duration::from_secs(u64::MAX)),
+        Just(Duration::from_nanos(1)),
+        (0u64..=u64::MAX, 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+        (u64::MAX / 4..=u64::MAX).prop_map(Duration::from_secs),
+        (1u64..5_000).prop_map(Duration::from_millis),
+    ]
+}
+
+/// Issue 12, row 3: no `timeout` or `connect_timeout` makes a call panic, on a
+/// transport that answers at once or on the built-in one against a local server; a
+/// setting is refused by `build()` (zero) or capped (over `MAX_TIMEOUT`).
+#[cfg(feature = "ureq")]
+#[test]
+fn no_timeout_setting_makes_a_call_panic() {
+    use proptest::test_runner::{Config, TestRunner};
+    use support::fault_server::{json, FaultServer};
+    use support::STATUS_BODY;
+
+    let server = FaultServer::always(json(200, STATUS_BODY));
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(
+        &(any_duration(), any_duration()),
+        |(timeout, connect_timeout)| {
+            let builders = [
+                mattermost_status::Session::builder("https://chat.example.com").transport(
+                    Canned::new(200, Vec::new(), STATUS_BODY.as_bytes().to_vec()),
+                ),
+                mattermost_status::Session::builder(server.url()),
+            ];
+            for builder in builders {
+                let built = builder
+                    .token(TOKEN)
+                    .retry(RetryPolicy::none())
+                    .timeout(timeout)
+                    .connect_timeout(connect_timeout)
+                    .build();
+                match built {
+                    Ok(session) => {
+                        prop_assert!(session.timeout() <= mattermost_status::MAX_TIMEOUT);
+                        // Any outcome but a panic (a 1 ns timeout times out).
+                        let _ = GetStatus::new(UserId::me()).send(&session);
+                    }
+                    Err(e) => prop_assert!(
+                        matches!(e, Error::InvalidInput { field, .. }
+                            if (field == "timeout" && timeout.is_zero())
+                                || (field == "connect_timeout" && connect_timeout.is_zero())),
+                        "{e}"
+                    ),
+                }
+            }
+            Ok(())
+        },
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}

@@ -2,7 +2,13 @@
 
 use std::fmt;
 
+use super::display::Bounded;
+
 /// A success answer whose body could not be read as what the endpoint returns.
+///
+/// Its `Display` says everything (what was expected, the JSON error, the start of the
+/// body), bounded and escaped; it has no [`source`](std::error::Error::source) (see
+/// [`Error`](crate::Error) on where causes live).
 #[derive(Debug)]
 pub struct DecodeError {
     pub(crate) status: u16,
@@ -11,10 +17,32 @@ pub struct DecodeError {
     pub(crate) request_id: Option<String>,
     /// Set when the answer declared a content type other than JSON.
     pub(crate) content_type: Option<String>,
-    pub(crate) source: Option<serde_json::Error>,
+    /// The JSON error's text, when the body was read as JSON.
+    pub(crate) json_error: Option<String>,
+    pub(crate) line_column: Option<(usize, usize)>,
 }
 
 impl DecodeError {
+    /// A decode error of an answer with `status`, which should have been `expected`;
+    /// `excerpt` is the start of the body.
+    pub(crate) fn new(
+        status: u16,
+        expected: &'static str,
+        excerpt: String,
+        request_id: Option<String>,
+        json: Option<serde_json::Error>,
+    ) -> Self {
+        DecodeError {
+            status,
+            expected,
+            excerpt,
+            request_id,
+            content_type: None,
+            line_column: json.as_ref().map(|e| (e.line(), e.column())),
+            json_error: json.map(|e| e.to_string()),
+        }
+    }
+
     /// The HTTP status of the answer.
     pub fn status(&self) -> u16 {
         self.status
@@ -36,9 +64,14 @@ impl DecodeError {
         self.content_type.as_deref()
     }
 
+    /// What the JSON parser said, when the body was read as JSON (it may quote the body).
+    pub fn json_error(&self) -> Option<&str> {
+        self.json_error.as_deref()
+    }
+
     /// Line and column of the JSON error, when the body was read as JSON.
     pub fn line_column(&self) -> Option<(usize, usize)> {
-        self.source.as_ref().map(|e| (e.line(), e.column()))
+        self.line_column
     }
 }
 
@@ -50,20 +83,20 @@ impl fmt::Display for DecodeError {
             self.status, self.expected
         )?;
         if let Some(content_type) = &self.content_type {
-            write!(f, ": its content type is {content_type:?}, not JSON")?;
+            write!(
+                f,
+                ": its content type is \"{}\", not JSON",
+                Bounded::short(content_type)
+            )?;
         }
-        if let Some(source) = &self.source {
-            write!(f, ": {source}")?;
+        if let Some(json) = &self.json_error {
+            write!(f, ": {}", Bounded::long(json))?;
         }
         if !self.excerpt.is_empty() {
-            write!(f, " (body starts: {:?})", self.excerpt)?;
+            write!(f, " (body starts: \"{}\")", Bounded::long(&self.excerpt))?;
         }
         Ok(())
     }
 }
 
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_ref().map(|e| e as _)
-    }
-}
+impl std::error::Error for DecodeError {}

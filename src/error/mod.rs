@@ -14,15 +14,32 @@
 //! | [`Error::UnknownUsers`] | no user has a username that was asked for | yes |
 //!
 //! No error ever contains the session's token.
+//!
+//! # Where causes live, and printing what a server sent
+//!
+//! Every error of this crate says everything in its `Display`, once, and has no
+//! [`source()`](std::error::Error::source) (as ureq's errors do): an error chain printed
+//! by anyhow or eyre shows each cause once. The underlying error of a
+//! [`TransportError`] stays reachable through [`TransportError::cause`], to downcast it.
+//!
+//! Everything a server sent that a message quotes (an error message, an id, a request
+//! id, a body excerpt, a content type, a `Location`) is escaped and cut in one place
+//! before it is shown: control characters (ESC, BEL, CR, LF, C1) and bidi overrides
+//! come out as `\u{..}`, and long texts end with `...[N more bytes]`. So any `Display`
+//! is safe to print to a terminal or a log line, and bounded (a few hundred characters
+//! per field). The raw values stay in the accessors ([`ApiError::message`],
+//! [`DecodeError::excerpt`], ...).
 
 mod api;
 mod decode;
+mod display;
 mod parse;
 mod redact;
 mod transport;
 
 pub use api::{ApiError, RateLimited};
 pub use decode::DecodeError;
+pub(crate) use display::Bounded;
 pub(crate) use parse::quoted;
 pub use parse::ParseError;
 pub use transport::{TransportError, TransportErrorKind};
@@ -72,12 +89,13 @@ pub enum Error {
     /// for an `https://` site, or a missing path prefix), and following it would re-send
     /// a write, or drop the `Authorization` header, behind the caller's back.
     #[error("the server answered {status} redirect{}; use the final address as the base URL",
-        .location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default())]
+        .location.as_deref().map(|l| format!(" to {}", Bounded::long(l))).unwrap_or_default())]
     #[non_exhaustive]
     Redirect {
         /// The HTTP status (301, 302, 307, 308, ...).
         status: u16,
-        /// The `Location` header, when there was one.
+        /// The `Location` header, when there was one, as sent (the error's `Display`
+        /// shows it escaped and cut).
         location: Option<String>,
     },
 

@@ -3,49 +3,99 @@
 use super::Error;
 
 impl Error {
-    /// Replaces every occurrence of `secret` in the error's text with `[redacted]`, and
-    /// drops an underlying error whose text holds it. A hostile or careless server (or a
-    /// proxy's debug page) may echo the request's headers back; what the crate quotes of
-    /// an answer must not carry the token to a log. An excerpt cut in the middle of the
-    /// secret loses the cut-off start too.
+    /// Replaces the token (`secret`) in the error's text with `[redacted]`, and drops an
+    /// underlying error whose text holds it. A hostile or careless server (or a proxy's
+    /// debug page) may echo the request's headers back; what the crate quotes of an
+    /// answer must not carry the token to a log. Run once per error, by the session.
+    ///
+    /// A token of [`SECRET_PIECE_MIN`] bytes or more is replaced wherever it appears,
+    /// and so is any piece of it of that length, and a start of it cut by an excerpt
+    /// (`...` at the end). A shorter token (a test's `"t"`) is too likely to be ordinary
+    /// text: it is replaced only as a whole word, and only in what the server sent,
+    /// never inside the crate's own words ("Connection refused" stays whole).
     pub(crate) fn redact(mut self, secret: &str) -> Self {
         if secret.is_empty() {
             return self;
         }
-        let text = |s: &mut String| redact_text(s, secret);
-        let opt = |s: &mut Option<String>| {
+        let long = secret.len() >= SECRET_PIECE_MIN;
+        // What a server sent.
+        let server = |s: &mut String| {
+            if long {
+                redact_text(s, secret)
+            } else {
+                redact_words(s, secret)
+            }
+        };
+        let server_opt = |s: &mut Option<String>| {
             if let Some(s) = s {
-                redact_text(s, secret);
+                server(s);
+            }
+        };
+        // The crate's own words (and the OS's): only a long token is looked for.
+        let own = |s: &mut String| {
+            if long {
+                redact_text(s, secret)
             }
         };
         match &mut self {
-            Error::InvalidInput { reason, .. } => text(reason),
+            Error::InvalidInput { reason, .. } => own(reason),
             Error::Api(e) => {
-                opt(&mut e.id);
-                text(&mut e.message);
-                opt(&mut e.detailed_error);
-                opt(&mut e.request_id);
+                server_opt(&mut e.id);
+                server(&mut e.message);
+                server_opt(&mut e.detailed_error);
+                server_opt(&mut e.request_id);
             }
-            Error::RateLimited(e) => opt(&mut e.request_id),
-            Error::Redirect { location, .. } => opt(location),
-            Error::UnknownUsers { usernames } => usernames.iter_mut().for_each(text),
+            Error::RateLimited(e) => server_opt(&mut e.request_id),
+            Error::Redirect { location, .. } => server_opt(location),
+            Error::UnknownUsers { usernames } => {
+                for name in usernames.iter_mut() {
+                    server(name);
+                }
+            }
             Error::Transport(e) => {
-                text(&mut e.message);
-                if e.source.as_ref().is_some_and(|s| mentions(&**s, secret)) {
-                    e.source = None;
+                own(&mut e.message);
+                if let Some(detail) = &mut e.detail {
+                    own(detail);
+                }
+                if long && e.cause.as_ref().is_some_and(|s| mentions(&**s, secret)) {
+                    e.cause = None;
                 }
             }
             Error::Decode(e) => {
-                text(&mut e.excerpt);
-                opt(&mut e.request_id);
-                opt(&mut e.content_type);
-                if e.source.as_ref().is_some_and(|s| mentions(s, secret)) {
-                    e.source = None;
-                }
+                server(&mut e.excerpt);
+                server_opt(&mut e.request_id);
+                server_opt(&mut e.content_type);
+                server_opt(&mut e.json_error);
             }
         }
         self
     }
+}
+
+/// Replaces `secret` where it stands as a whole word: not preceded or followed by an
+/// ASCII letter or digit.
+fn redact_words(s: &mut String, secret: &str) {
+    if !s.contains(secret) {
+        return;
+    }
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    let mut before: Option<char> = None;
+    while let Some(i) = rest.find(secret) {
+        let after = rest[i + secret.len()..].chars().next();
+        let prev = rest[..i].chars().next_back().or(before);
+        out.push_str(&rest[..i]);
+        if is_word(prev) || is_word(after) {
+            out.push_str(secret);
+        } else {
+            out.push_str(REDACTED);
+        }
+        before = secret.chars().next_back();
+        rest = &rest[i + secret.len()..];
+    }
+    out.push_str(rest);
+    *s = out;
 }
 
 /// Whether `error`'s text, or that of any error under it, holds `secret`.
@@ -165,16 +215,49 @@ mod tests {
         }))
         .redact(secret);
         assert!(!format!("{api} {api:?}").contains(secret));
-        let decode = Error::Decode(Box::new(DecodeError {
-            status: 200,
-            expected: "x",
-            excerpt: String::new(),
-            request_id: None,
-            content_type: None,
-            source: serde_json::from_str::<u8>(&format!("\"{secret}\"")).err(),
-        }));
+        let decode = Error::Decode(Box::new(DecodeError::new(
+            200,
+            "x",
+            String::new(),
+            None,
+            serde_json::from_str::<u8>(&format!("\"{secret}\"")).err(),
+        )));
         assert!(format!("{decode}").contains(secret));
         let decode = decode.redact(secret);
         assert!(!format!("{decode} {decode:?}").contains(secret), "{decode}");
+    }
+
+    #[test]
+    fn a_short_token_is_redacted_only_as_a_whole_word_in_what_the_server_sent() {
+        let mut s = "bad token t, (t) at tea t".to_owned();
+        redact_words(&mut s, "t");
+        assert_eq!(s, "bad token [redacted], ([redacted]) at tea [redacted]");
+        let mut s = "tt t".to_owned();
+        redact_words(&mut s, "t");
+        assert_eq!(s, "tt [redacted]");
+        let refused =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+        let e = Error::Transport(
+            crate::TransportError::new(crate::TransportErrorKind::Connect, "").with_source(refused),
+        )
+        .redact("t")
+        .redact("t");
+        assert_eq!(e.to_string(), "could not connect: Connection refused");
+        let Error::Transport(t) = &e else {
+            unreachable!()
+        };
+        assert!(t.cause().is_some(), "the cause was dropped");
+        let api = Error::Api(Box::new(ApiError {
+            status: 401,
+            id: Some("api.context.session_expired.app_error".into()),
+            message: "Invalid token t".into(),
+            detailed_error: None,
+            request_id: None,
+        }))
+        .redact("t");
+        assert_eq!(
+            api.to_string(),
+            "the server answered 401 (api.context.session_expired.app_error): Invalid token [redacted]"
+        );
     }
 }

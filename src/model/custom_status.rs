@@ -108,7 +108,9 @@ impl fmt::Display for CustomStatusDuration {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+///
+/// Only a JSON object decodes as one (see `object_only`); unknown fields are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize)]
 #[non_exhaustive]
 pub struct CustomStatus {
     /// The emoji's name without colons (`calendar`), or empty.
@@ -124,6 +126,23 @@ pub struct CustomStatus {
     #[serde(default, with = "expires_at_wire")]
     pub expires_at: Option<SystemTime>,
 }
+
+/// [`CustomStatus`]'s derived decoding, field for field (the compiler checks that they
+/// match); reached only through a map, see `object_only`.
+#[derive(Deserialize)]
+#[serde(remote = "CustomStatus")]
+struct CustomStatusObject {
+    #[serde(default)]
+    emoji: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default, with = "duration_wire")]
+    duration: Option<CustomStatusDuration>,
+    #[serde(default, with = "expires_at_wire")]
+    expires_at: Option<SystemTime>,
+}
+
+super::object_only!(CustomStatus, "a CustomStatus object", via CustomStatusObject);
 
 impl CustomStatus {
     /// A custom status with this text, no emoji, and no end.

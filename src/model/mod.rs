@@ -1,6 +1,7 @@
 //! The values the endpoints take and return.
 
 mod custom_status;
+pub(crate) mod object_only;
 mod status;
 pub(crate) mod time;
 pub(crate) mod user;
@@ -10,3 +11,5 @@ pub use custom_status::{CustomStatus, CustomStatusDuration, CUSTOM_STATUS_TEXT_M
 pub use status::{Status, StatusKind};
 pub use user::{User, UserRef, USERNAME_MAX_LEN};
 pub use user_id::UserId;
+
+pub(crate) use object_only::object_only;

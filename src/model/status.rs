@@ -145,7 +145,9 @@ impl<'de> Deserialize<'de> for StatusKind {
 /// assert!(status.dnd_end().is_some());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Only a JSON object decodes as a `Status`: `["<id>","dnd"]` is an error, not a status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub struct Status {
     /// The user this status belongs to.
@@ -173,6 +175,25 @@ pub struct Status {
     )]
     pub active_channel: Option<String>,
 }
+
+/// [`Status`]'s derived decoding, field for field (the compiler checks that they match);
+/// reached only through a map, see `object_only`.
+#[derive(Deserialize)]
+#[serde(remote = "Status")]
+struct StatusObject {
+    user_id: UserId,
+    status: StatusKind,
+    #[serde(default)]
+    manual: bool,
+    #[serde(default, with = "millis")]
+    last_activity_at: Option<SystemTime>,
+    #[serde(default, with = "seconds")]
+    dnd_end_time: Option<SystemTime>,
+    #[serde(default, with = "empty_is_none")]
+    active_channel: Option<String>,
+}
+
+super::object_only!(Status, "a Status object", via StatusObject);
 
 impl Status {
     /// When the current Do Not Disturb ends by itself: `Some` only while the status is
@@ -264,6 +285,24 @@ mod tests {
         assert_eq!(s.last_activity_at, None);
         assert_eq!(s.dnd_end_time, None);
         assert_eq!(s.active_channel, None);
+    }
+
+    #[test]
+    fn only_an_object_is_a_status() {
+        for not_an_object in [
+            r#"["4xp9fdt77pncbef59f4k1qe83o","dnd"]"#,
+            r#"["4xp9fdt77pncbef59f4k1qe83o","dnd",true,0,0,""]"#,
+            "null",
+            "\"dnd\"",
+        ] {
+            let err = serde_json::from_str::<Status>(not_an_object).unwrap_err();
+            assert!(
+                err.to_string().contains("expected a Status object"),
+                "{err}"
+            );
+        }
+        let cs = serde_json::from_str::<crate::CustomStatus>(r#"["calendar","x","",""]"#);
+        assert!(cs.is_err());
     }
 
     #[test]

@@ -32,7 +32,9 @@ const RESTRICTED_USERNAMES: [&str; 4] = ["all", "channel", "matterbot", "system"
 /// assert_eq!(user.id.as_str(), "4xp9fdt77pncbef59f4k1qe83o");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Only a JSON object decodes as one (see `object_only`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub struct User {
     /// The user's id.
@@ -52,6 +54,25 @@ pub struct User {
     #[serde(default)]
     pub is_bot: bool,
 }
+
+/// [`User`]'s derived decoding, field for field (the compiler checks that they match);
+/// reached only through a map, see `object_only`.
+#[derive(Deserialize)]
+#[serde(remote = "User")]
+struct UserObject {
+    id: UserId,
+    username: String,
+    #[serde(default)]
+    nickname: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    is_bot: bool,
+}
+
+super::object_only!(User, "a User object", via UserObject);
 
 /// A user named as people name them: an id, `me`, or a username (`alice` or `@alice`).
 ///
@@ -173,6 +194,17 @@ pub(crate) fn normalize_username(s: &str, field: &'static str) -> Result<String,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_object_is_a_user() {
+        let array = r#"["4xp9fdt77pncbef59f4k1qe83o","alice","","","",false]"#;
+        let err = serde_json::from_str::<User>(array).unwrap_err();
+        assert!(err.to_string().contains("expected a User object"), "{err}");
+        let user: User =
+            serde_json::from_str(r#"{"id":"4xp9fdt77pncbef59f4k1qe83o","username":"alice"}"#)
+                .unwrap();
+        assert_eq!(user.username, "alice");
+    }
 
     #[test]
     fn usernames_follow_the_server_rules() {

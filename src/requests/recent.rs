@@ -66,10 +66,12 @@ const NO_PREFERENCE: &str = "app.preference.get.app_error";
 
 /// `model.Preference`.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Preference {
     #[serde(default)]
     value: String,
 }
+crate::model::object_only!(Preference, "a Preference object");
 
 impl Endpoint for GetRecentCustomStatuses {
     type Output = Vec<CustomStatus>;

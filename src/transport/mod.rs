@@ -58,6 +58,8 @@ mod ureq;
 pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
 pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
 #[cfg(feature = "ureq")]
+mod ureq_wire;
+#[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
 
 /// The HTTP methods the status endpoints use.
@@ -389,6 +391,11 @@ impl fmt::Debug for HttpResponse {
 /// - keep at least the response headers the request
 ///   [wants](HttpRequest::wants_response_header);
 /// - never write the request's header values (they hold the token) to a log or an error;
+/// - when a kept-alive connection it reused fails (closed, reset) before any byte of the
+///   answer arrived, say so with
+///   [`TransportError::stale_connection`](crate::TransportError::stale_connection): the
+///   session then resends an idempotent request at once (optional; never for a fresh
+///   connection);
 /// - and should reuse connections across calls.
 ///
 /// The trait is object-safe, and implemented for `Arc<T>` and `Box<T>`.

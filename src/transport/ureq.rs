@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use ureq::http;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::unversioned::transport::{Connector, TcpConnector};
+use ureq::unversioned::transport::{Connector, DefaultConnector, TcpConnector};
 use ureq::Agent;
 
 use super::forward::{AbsoluteFormConnector, ProxyResolver};
 use super::options::TransportOptions;
 use super::proxy::{ProxyRoutes, ProxyUrl};
+use super::ureq_wire::{self, WireGuard};
 use super::{HttpRequest, HttpResponse, Method, Transport};
 use crate::error::{Error, TransportError, TransportErrorKind};
+use crate::session::MAX_TIMEOUT;
 
 mod resolve;
 mod steady;
@@ -44,12 +46,38 @@ mod steady;
 /// (ureq alone would tunnel them too, which proxies that allow `CONNECT` only to port
 /// 443 refuse). `https://` proxies are supported (for `http://` sites, through a
 /// tunnel); SOCKS proxies are not (the session is refused when built).
+///
+/// The token never reaches ureq's TRACE log (its `ureq_proto::util` target logs the
+/// raw bytes of every request): ureq gets the `Authorization` header as a placeholder
+/// of the same length, put back to the real value as the bytes leave for the socket.
+/// This holds for every constructor but [`with_agent`](Self::with_agent). A kept-alive
+/// connection that the server had closed while idle is reported as
+/// [`stale`](crate::TransportError::is_stale_connection), and the session sends an
+/// idempotent request again at once.
 #[derive(Clone)]
 pub struct UreqTransport {
     /// Requests that go direct.
     direct: Agent,
     /// Requests through a proxy; `None` when nothing goes through one.
     via: Option<Arc<Via>>,
+    /// Every agent is built on [`WireGuard`]: the token goes as a placeholder, reuse
+    /// is known. Not so for [`with_agent`](Self::with_agent).
+    guarded: bool,
+}
+
+/// An agent on ureq's own connectors, with [`WireGuard`] as the last link, resolving
+/// names with `lookup` once per new connection and never for an IP address (see
+/// `resolve`): no thread per request, nothing at all to resolve on a kept-alive
+/// connection.
+fn guarded_agent(config: ureq::config::Config, lookup: &resolve::Lookup) -> Agent {
+    Agent::with_parts(
+        config,
+        resolve::ResolvingConnector::new(
+            Arc::clone(lookup),
+            DefaultConnector::new().chain(WireGuard),
+        ),
+        resolve::DeferredResolver,
+    )
 }
 
 /// The proxied routes: which proxy, and an agent for each kind of site.
@@ -88,8 +116,9 @@ impl UreqTransport {
         Self::build(&options, None).unwrap_or_else(|_| {
             let tls = TlsConfig::builder().build();
             UreqTransport {
-                direct: Agent::new_with_config(config(&options, None, tls, None)),
+                direct: guarded_agent(config(&options, None, tls, None), &resolve::system_lookup()),
                 via: None,
+                guarded: true,
             }
         })
     }
@@ -121,20 +150,18 @@ impl UreqTransport {
         lookup: resolve::Lookup,
     ) -> Result<Self, Error> {
         let agent_timeout = timeout
+            .map(|t| t.min(MAX_TIMEOUT))
             .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
             .filter(|t| !t.is_zero());
         let tls = tls_config(options)?;
         let routes = options.proxy.routes()?;
-        let direct = agent_with_resolver(
-            config(options, agent_timeout, tls.clone(), None),
-            Arc::clone(&lookup),
-        );
+        let direct = guarded_agent(config(options, agent_timeout, tls.clone(), None), &lookup);
         let tunnel = |proxy: &ProxyUrl| -> Result<Agent, Error> {
             let ureq_proxy = ureq::Proxy::new(&proxy.url_with_credentials())
                 .map_err(|_| Error::invalid("proxy", format!("{proxy} is not usable by ureq")))?;
-            Ok(agent_with_resolver(
+            Ok(guarded_agent(
                 config(options, agent_timeout, tls.clone(), Some(ureq_proxy)),
-                Arc::clone(&lookup),
+                &lookup,
             ))
         };
         let http = match routes.http() {
@@ -145,7 +172,8 @@ impl UreqTransport {
                 })?;
                 let connector =
                     ().chain(TcpConnector::default())
-                        .chain(AbsoluteFormConnector::new(proxy));
+                        .chain(AbsoluteFormConnector::new(proxy))
+                        .chain(WireGuard);
                 Some(Agent::with_parts(
                     config(options, agent_timeout, tls.clone(), None),
                     connector,
@@ -162,17 +190,26 @@ impl UreqTransport {
                 https,
             })
         });
-        Ok(UreqTransport { direct, via })
+        Ok(UreqTransport {
+            direct,
+            via,
+            guarded: true,
+        })
     }
 
     /// Wraps an agent you configured yourself (proxy, TLS roots, ...). Keep
     /// `http_status_as_error(false)` and `max_redirects(0)` on it: the session expects
     /// every answer back as it came. Every request goes through this agent, with its own
     /// proxy settings.
+    ///
+    /// Such a transport gives ureq the `Authorization` header as it is, so a logger that
+    /// lets `ureq_proto` log at TRACE writes the token (see the crate's "Logging"
+    /// section), and it cannot tell reused connections from fresh ones.
     pub fn with_agent(agent: Agent) -> Self {
         UreqTransport {
             direct: agent,
             via: None,
+            guarded: false,
         }
     }
 
@@ -208,7 +245,11 @@ impl UreqTransport {
         };
         let mut builder = http::Request::builder().method(method).uri(request.url());
         for (name, value) in request.headers() {
-            builder = builder.header(*name, *value);
+            if self.guarded && name.eq_ignore_ascii_case("Authorization") {
+                builder = builder.header(*name, ureq_wire::placeholder(value.len()));
+            } else {
+                builder = builder.header(*name, *value);
+            }
         }
         match request.body() {
             Some(body) => run_within(agent, builder.body(body)?, request.timeout()),
@@ -229,6 +270,7 @@ fn run_within<B: ureq::AsSendBody>(
     req: http::Request<B>,
     timeout: Duration,
 ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+    let timeout = timeout.min(MAX_TIMEOUT);
     if agent_timeout_fits(agent.config().timeouts().global, timeout) {
         return agent.run(req);
     }
@@ -268,7 +310,7 @@ fn config(
         .user_agent("")
         .accept("")
         .accept_encoding("")
-        .timeout_connect(Some(options.connect_timeout))
+        .timeout_connect(Some(options.connect_timeout.min(MAX_TIMEOUT)))
         .timeout_global(agent_timeout)
         .tls_config(tls)
         .proxy(proxy);
@@ -312,17 +354,6 @@ fn with_pool(
         .max_idle_connections(idle.max(10))
 }
 
-/// The agent, on ureq's own connectors, resolving names once per new connection and
-/// never for an IP address (see `resolve`): no thread per request, and nothing at all
-/// to resolve for a request on a kept-alive connection.
-fn agent_with_resolver(config: ureq::config::Config, lookup: resolve::Lookup) -> Agent {
-    Agent::with_parts(
-        config,
-        resolve::ResolvingConnector::new(lookup),
-        resolve::DeferredResolver,
-    )
-}
-
 /// How much earlier than asked a request may time out so that it can run on the agent's
 /// own configuration (see `UreqTransport::run_within`).
 const AGENT_TIMEOUT_SLACK: Duration = Duration::from_millis(1);
@@ -343,9 +374,22 @@ impl Default for UreqTransport {
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let (agent, proxy) = self.agent_for(request.url());
-        let mut response = self
-            .run(agent, request)
-            .map_err(|e| convert_error(e, proxy))?;
+        let call = self
+            .guarded
+            .then(|| ureq_wire::Call::start(request.header("Authorization")));
+        let mut response = self.run(agent, request).map_err(|e| {
+            // The answer's head never came: on a reused connection, closed or reset
+            // by the server, that is a stale kept-alive connection.
+            let reused = call.as_ref().is_some_and(|c| !c.fresh_connection());
+            let stale = reused && closed_by_peer(&e);
+            let e = convert_error(e, proxy);
+            if stale {
+                e.stale_connection()
+            } else {
+                e
+            }
+        })?;
+        drop(call);
         let body = response
             .body_mut()
             .with_config()
@@ -427,6 +471,17 @@ fn convert_error(error: ureq::Error, proxy: Option<&ProxyUrl>) -> TransportError
         return TransportError::new(kind, message.replace(proxy_password(proxy), "[redacted]"));
     }
     TransportError::new(kind, message).with_source(error)
+}
+
+/// Whether ureq failed because the peer closed or reset the connection.
+fn closed_by_peer(error: &ureq::Error) -> bool {
+    matches!(error, ureq::Error::Io(e) if matches!(
+        e.kind(),
+        io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    ))
 }
 
 fn proxy_password(proxy: Option<&ProxyUrl>) -> &str {

@@ -187,7 +187,7 @@ pub fn assert_error_fits_status(status: u16, error: &mattermost_status::Error) {
         200..=299 => matches!(error, Error::Decode(_)),
         300..=399 => matches!(error, Error::Redirect { .. }),
         429 => matches!(error, Error::RateLimited(_)),
-        _ => matches!(error, Error::Api(a) if a.status == status),
+        _ => matches!(error, Error::Api(a) if a.status() == status),
     };
     assert!(fits, "status {status} gave {error:?}");
     assert_eq!(error.status(), Some(status));

@@ -118,7 +118,9 @@ pub(crate) fn run(
                     .min(MAX_BACKOFF)
                     .max(options.interval);
                 let wait = match &e {
-                    Error::RateLimited(r) => r.retry_after.unwrap_or(backoff).max(options.interval),
+                    Error::RateLimited(r) => {
+                        r.retry_after().unwrap_or(backoff).max(options.interval)
+                    }
                     _ => backoff,
                 };
                 output::warn(&format!(

@@ -24,9 +24,9 @@ use std::sync::{mpsc, Arc};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
-};
+#[cfg(doc)]
+use ureq::unversioned::transport::DefaultConnector;
+use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout, Transport};
 
 /// Turns `host:port` into addresses: the system's resolver, or a test's.
 pub(crate) type Lookup = Arc<dyn Fn(&str) -> io::Result<Vec<SocketAddr>> + Send + Sync>;
@@ -139,23 +139,24 @@ impl Resolver for LookupResolver {
 }
 
 /// First in the connector chain (see the module): resolves a host name the agent's
-/// [`DeferredResolver`] left, then runs ureq's [`DefaultConnector`], and wraps the
-/// connection it makes in [`SteadyTimeouts`](super::steady::SteadyTimeouts).
-pub(crate) struct ResolvingConnector {
+/// [`DeferredResolver`] left, then runs the rest of the chain (ureq's
+/// [`DefaultConnector`] and what follows it), and wraps the connection it makes in
+/// [`SteadyTimeouts`](super::steady::SteadyTimeouts).
+pub(crate) struct ResolvingConnector<C> {
     resolver: LookupResolver,
-    inner: DefaultConnector,
+    inner: C,
 }
 
-impl ResolvingConnector {
-    pub(crate) fn new(lookup: Lookup) -> Self {
+impl<C> ResolvingConnector<C> {
+    pub(crate) fn new(lookup: Lookup, inner: C) -> Self {
         ResolvingConnector {
             resolver: LookupResolver { lookup },
-            inner: DefaultConnector::new(),
+            inner,
         }
     }
 }
 
-impl fmt::Debug for ResolvingConnector {
+impl<C> fmt::Debug for ResolvingConnector<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResolvingConnector").finish_non_exhaustive()
     }
@@ -171,7 +172,7 @@ fn resolves_target(details: &ConnectionDetails<'_>) -> bool {
     }
 }
 
-impl Connector for ResolvingConnector {
+impl<C: Connector> Connector for ResolvingConnector<C> {
     type Out = Box<dyn Transport>;
 
     fn connect(
@@ -199,7 +200,7 @@ impl Connector for ResolvingConnector {
             register_shutdown: Arc::clone(&details.register_shutdown),
         };
         let transport = self.inner.connect(&resolved, chained)?;
-        Ok(transport.map(super::steady::SteadyTimeouts::wrap))
+        Ok(transport.map(|t| super::steady::SteadyTimeouts::wrap(Box::new(t))))
     }
 }
 
