@@ -9,60 +9,14 @@ mod support;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use fault_server::{json, json_keep_alive, refused_url, response, Fault, FaultServer};
 use mattermost_status::{
     CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy,
     Session, StatusKind, UpdateStatus, UreqTransport, UserId,
 };
+use support::compat_fault_server::{
+    json, json_keep_alive, refused_url, response, Fault, FaultServer,
+};
 use support::{session_on, Canned, Counting, STATUS_BODY, TOKEN, USER};
-
-/// The test fault server as these tests were written for it, over the library's
-/// (`transport::conformance::server`, where it moved).
-mod fault_server {
-    pub use super::support::fault_server::{json, response, Fault, Recorded};
-
-    pub struct FaultServer(super::support::fault_server::FaultServer);
-
-    impl FaultServer {
-        pub fn start(script: impl Fn(usize) -> Fault + Send + Sync + 'static) -> Self {
-            FaultServer(super::support::start_server(script))
-        }
-        pub fn always(reply: Vec<u8>) -> Self {
-            FaultServer(super::support::serve_always(reply))
-        }
-        pub fn url(&self) -> String {
-            self.0.url()
-        }
-        pub fn requests(&self) -> Vec<Recorded> {
-            self.0.requests()
-        }
-        pub fn attempts(&self) -> usize {
-            self.0.attempts()
-        }
-        /// How many connections it accepted, up to the last that carried a request
-        /// (connections are numbered in the order accepted).
-        pub fn connections(&self) -> usize {
-            self.requests()
-                .iter()
-                .map(|r| r.connection + 1)
-                .max()
-                .unwrap_or(0)
-        }
-    }
-
-    pub fn refused_url() -> String {
-        super::support::refused()
-    }
-
-    /// A JSON answer that keeps the connection alive.
-    pub fn json_keep_alive(status: u16, body: &str) -> Vec<u8> {
-        super::support::fault_server::keep_alive_response(
-            status,
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        )
-    }
-}
 
 fn user() -> UserId {
     USER.parse().expect("user id")

@@ -333,11 +333,11 @@ fn any_duration() -> impl Strategy<Value = Duration> {
 /// Issue 12, row 3: no `timeout` or `connect_timeout` makes a call panic, on a
 /// transport that answers at once or on the built-in one against a local server; a
 /// setting is refused by `build()` (zero) or capped (over `MAX_TIMEOUT`).
-#[cfg(feature = "ureq")]
+#[cfg(all(feature = "ureq", feature = "conformance"))]
 #[test]
 fn no_timeout_setting_makes_a_call_panic() {
     use proptest::test_runner::{Config, TestRunner};
-    use support::fault_server::{json, FaultServer};
+    use support::compat_fault_server::{json, FaultServer};
     use support::STATUS_BODY;
 
     let server = FaultServer::always(json(200, STATUS_BODY));

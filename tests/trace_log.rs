@@ -6,7 +6,7 @@
 //! which captures every line of every target at TRACE, ureq's and ureq-proto's
 //! wire-level lines included.
 
-#![cfg(feature = "ureq")]
+#![cfg(all(feature = "ureq", feature = "conformance"))]
 
 mod support;
 
@@ -17,7 +17,7 @@ use mattermost_status::{
     CustomStatus, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy, Session,
     StatusKind, Transport, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
 };
-use support::fault_server::{json, json_keep_alive, Fault, FaultServer};
+use support::compat_fault_server::{json, json_keep_alive, Fault, FaultServer};
 use support::{STATUS_BODY, TOKEN, USER};
 
 /// Every log record: `LEVEL target: message`.

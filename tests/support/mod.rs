@@ -21,6 +21,57 @@ pub fn serve_always(reply: Vec<u8>) -> fault_server::FaultServer {
     fault_server::FaultServer::always(reply).expect("start a fault server on 127.0.0.1")
 }
 
+/// The test fault server as `tests/hostile.rs` and `tests/trace_log.rs` were written for
+/// it (issue 12, on main), over the library's (`transport::conformance::server`, where
+/// it moved).
+#[cfg(feature = "conformance")]
+#[allow(unused_imports)] // each test binary uses its own part of it
+pub mod compat_fault_server {
+    pub use super::fault_server::{json, response, Fault, Recorded};
+
+    pub struct FaultServer(super::fault_server::FaultServer);
+
+    impl FaultServer {
+        pub fn start(script: impl Fn(usize) -> Fault + Send + Sync + 'static) -> Self {
+            FaultServer(super::start_server(script))
+        }
+        pub fn always(reply: Vec<u8>) -> Self {
+            FaultServer(super::serve_always(reply))
+        }
+        pub fn url(&self) -> String {
+            self.0.url()
+        }
+        pub fn requests(&self) -> Vec<Recorded> {
+            self.0.requests()
+        }
+        pub fn attempts(&self) -> usize {
+            self.0.attempts()
+        }
+        /// How many connections it accepted, up to the last that carried a request
+        /// (connections are numbered in the order accepted).
+        pub fn connections(&self) -> usize {
+            self.requests()
+                .iter()
+                .map(|r| r.connection + 1)
+                .max()
+                .unwrap_or(0)
+        }
+    }
+
+    pub fn refused_url() -> String {
+        super::refused()
+    }
+
+    /// A JSON answer that keeps the connection alive.
+    pub fn json_keep_alive(status: u16, body: &str) -> Vec<u8> {
+        super::fault_server::keep_alive_response(
+            status,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+    }
+}
+
 /// A base URL where nothing listens.
 #[cfg(feature = "conformance")]
 pub fn refused() -> String {
