@@ -408,11 +408,10 @@ impl SessionBuilder {
     /// use mattermost_status::Session;
     ///
     /// // One session for a pool of 32 worker threads.
-    /// let session = Session::builder("https://chat.example.com")
+    /// let builder = Session::builder("https://chat.example.com")
     ///     .token("t")
-    ///     .max_idle_connections(32)
-    ///     .build()?;
-    /// # Ok::<(), mattermost_status::Error>(())
+    ///     .max_idle_connections(32);
+    /// assert_eq!(builder.transport_options().max_idle_connections, 32);
     /// ```
     pub fn max_idle_connections(mut self, connections: usize) -> Self {
         self.options.max_idle_connections = connections;
