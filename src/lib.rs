@@ -245,8 +245,8 @@ pub use requests::{
 };
 pub use retry::RetryPolicy;
 pub use session::{
-    Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    DEFAULT_USER_AGENT, MAX_TIMEOUT,
+    Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_TIMEOUT,
 };
 #[cfg(feature = "curl")]
 pub use transport::CurlTransport;

@@ -28,6 +28,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// The default largest response body: 8 MiB, room for the statuses of ~60,000 users.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+/// The default number of idle connections the built-in transport keeps for reuse: 16.
+pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 16;
 /// The `User-Agent` the crate sends unless told otherwise: `mattermost-status/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-status/", env!("CARGO_PKG_VERSION"));
 
@@ -391,6 +393,28 @@ impl SessionBuilder {
     /// [`transport`](SessionBuilder::transport).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.options.connect_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections to the server the built-in transport keeps open for
+    /// the next calls (default [`DEFAULT_MAX_IDLE_CONNECTIONS`], 16). A session shared
+    /// by N threads needs N of them to never open a connection once warm: with fewer,
+    /// every call that ends while that many are already idle closes its connection, and
+    /// some later call opens a new one. Idle connections are closed after 15 seconds
+    /// unused; 0 closes every connection after its call. Ignored with your own
+    /// [`transport`](SessionBuilder::transport).
+    ///
+    /// ```
+    /// use mattermost_status::Session;
+    ///
+    /// // One session for a pool of 32 worker threads.
+    /// let builder = Session::builder("https://chat.example.com")
+    ///     .token("t")
+    ///     .max_idle_connections(32);
+    /// assert_eq!(builder.transport_options().max_idle_connections, 32);
+    /// ```
+    pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.options.max_idle_connections = connections;
         self
     }
 

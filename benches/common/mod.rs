@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -124,6 +125,13 @@ struct Answers {
 /// Starts the server on an ephemeral port; returns its base URL. One thread per
 /// connection; each connection serves requests until the client closes it.
 pub fn start_server(id_lists: &[Vec<String>]) -> String {
+    start_server_counting(id_lists).0
+}
+
+/// [`start_server`], and the number of connections it has accepted so far.
+pub fn start_server_counting(id_lists: &[Vec<String>]) -> (String, Arc<AtomicUsize>) {
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&accepted);
     let mut by_body = HashMap::new();
     for list in id_lists {
         let body = serde_json::to_vec(list).unwrap();
@@ -139,11 +147,12 @@ pub fn start_server(id_lists: &[Vec<String>]) -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
+            counter.fetch_add(1, Ordering::Relaxed);
             let answers = Arc::clone(&answers);
             std::thread::spawn(move || serve(stream, &answers));
         }
     });
-    format!("http://{addr}")
+    (format!("http://{addr}"), accepted)
 }
 
 fn serve(stream: TcpStream, answers: &Answers) {
@@ -228,14 +237,25 @@ pub struct Hand {
 
 impl Hand {
     pub fn new(base: &str) -> Self {
+        Self::with_timeouts(base, true)
+    }
+
+    /// The same client, without any timeout when `timeouts` is false: the floor of
+    /// this stack (ureq resolves the host on the calling thread then, with no thread).
+    pub fn with_timeouts(base: &str, timeouts: bool) -> Self {
+        let (connect, global) = if timeouts {
+            (Some(Duration::from_secs(10)), Some(Duration::from_secs(30)))
+        } else {
+            (None, None)
+        };
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent("")
             .accept("")
             .accept_encoding("")
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(30)))
+            .timeout_connect(connect)
+            .timeout_global(global)
             .build();
         Hand {
             agent: ureq::Agent::new_with_config(config),

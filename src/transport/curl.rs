@@ -55,6 +55,8 @@ const MAX_IDLE_HANDLES: usize = 8;
 /// ```
 pub struct CurlTransport {
     idle: Mutex<Vec<Easy>>,
+    /// How many handles (each with its kept-alive connection) `idle` keeps.
+    max_idle: usize,
     connect_timeout: Duration,
     ca: CaSource,
     proxy: ProxySetting,
@@ -161,6 +163,7 @@ impl CurlTransport {
         curl::init();
         CurlTransport {
             idle: Mutex::new(Vec::new()),
+            max_idle: MAX_IDLE_HANDLES,
             connect_timeout,
             ca: CaSource::from_env(),
             proxy: ProxySetting::Environment,
@@ -189,6 +192,7 @@ impl CurlTransport {
             transport.ca = CaSource::with_roots(&options.root_certificates)?;
         }
         transport.proxy = options.proxy.clone();
+        transport.max_idle = options.max_idle_connections;
         Ok(transport)
     }
 
@@ -216,7 +220,7 @@ impl CurlTransport {
             .idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if idle.len() < MAX_IDLE_HANDLES {
+        if idle.len() < self.max_idle {
             idle.push(handle);
         }
     }

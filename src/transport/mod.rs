@@ -53,7 +53,6 @@ pub use self::curl::CurlTransport;
 #[cfg(feature = "ureq")]
 mod forward;
 #[cfg(feature = "ureq")]
-mod literal_resolver;
 mod options;
 mod pem;
 pub mod proxy;
@@ -273,12 +272,19 @@ impl fmt::Debug for HttpRequest<'_> {
 /// assert_eq!(response.status(), 200);
 /// assert_eq!(response.header("content-type"), Some("application/json"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     status: u16,
-    headers: Vec<(String, String)>,
+    /// Every header kept, in one buffer (one allocation for all of them, none when there
+    /// are none): for each, the name's and the value's length in decimal, each followed
+    /// by `,` then `:`, then the name and the value, e.g. `12,16:Content-Typeapplication/json`.
+    headers: String,
     body: Vec<u8>,
 }
+
+/// Room for the headers a session keeps of a usual answer (`Content-Type`,
+/// `X-Request-Id`), so that the buffer is allocated once.
+const HEADER_BUFFER: usize = 96;
 
 impl HttpResponse {
     /// A response with status `status`, no headers, and `body`.
@@ -286,7 +292,7 @@ impl HttpResponse {
     pub fn new(status: u16, body: Vec<u8>) -> Self {
         HttpResponse {
             status,
-            headers: Vec::new(),
+            headers: String::new(),
             body,
         }
     }
@@ -300,7 +306,21 @@ impl HttpResponse {
 
     /// Adds a header, in place.
     pub fn push_header(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.headers.push((name.into(), value.into()));
+        self.push_header_str(&name.into(), &value.into());
+    }
+
+    /// Adds a header from borrowed text: for the crate's transports, which copy it
+    /// straight into the one buffer.
+    pub(crate) fn push_header_str(&mut self, name: &str, value: &str) {
+        use std::fmt::Write;
+        if self.headers.capacity() == 0 {
+            self.headers
+                .reserve(HEADER_BUFFER.max(name.len() + value.len() + 8));
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(self.headers, "{},{}:", name.len(), value.len());
+        self.headers.push_str(name);
+        self.headers.push_str(value);
     }
 
     /// The status code.
@@ -310,15 +330,24 @@ impl HttpResponse {
 
     /// The value of the first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
+        self.headers()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// Every header kept, in the order received.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        let mut rest = self.headers.as_str();
+        std::iter::from_fn(move || {
+            let (name_len, after) = rest.split_once(',')?;
+            let (value_len, after) = after.split_once(':')?;
+            let name_len: usize = name_len.parse().ok()?;
+            let end = name_len.checked_add(value_len.parse().ok()?)?;
+            let name = after.get(..name_len)?;
+            let value = after.get(name_len..end)?;
+            rest = after.get(end..)?;
+            Some((name, value))
+        })
     }
 
     /// The body.
@@ -329,6 +358,22 @@ impl HttpResponse {
     /// The body, taken out of the response.
     pub fn into_body(self) -> Vec<u8> {
         self.body
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a HttpResponse);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.0.headers()).finish()
+            }
+        }
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &Headers(self))
+            .field("body", &self.body)
+            .finish()
     }
 }
 
@@ -374,5 +419,40 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 impl<T: Transport + ?Sized> Transport for Box<T> {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         (**self).send(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_headers_keep_any_text_in_order() {
+        let names = [
+            "Content-Type",
+            "X-1,2:3",
+            "",
+            "Ünïcode",
+            "12,3:",
+            "Retry-After",
+        ];
+        let values = ["application/json", "a,b:c", "empty name", "välue", "", "7"];
+        let mut response = HttpResponse::new(200, Vec::new());
+        for (n, v) in names.iter().zip(values) {
+            response.push_header(*n, v);
+        }
+        let kept: Vec<(&str, &str)> = response.headers().collect();
+        let wanted: Vec<(&str, &str)> = names.iter().copied().zip(values).collect();
+        assert_eq!(kept, wanted);
+        assert_eq!(response.header("content-type"), Some("application/json"));
+        assert_eq!(response.header("12,3:"), Some(""));
+        assert_eq!(response.header("retry-after"), Some("7"));
+        assert_eq!(response.header("Missing"), None);
+        // The first of a name wins.
+        let response = response.with_header("Retry-After", "9");
+        assert_eq!(response.header("Retry-After"), Some("7"));
+        let shown = format!("{response:?}");
+        assert!(shown.contains(r#"("X-1,2:3", "a,b:c")"#), "{shown}");
+        assert_eq!(HttpResponse::new(204, Vec::new()).headers().count(), 0);
     }
 }

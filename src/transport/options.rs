@@ -70,6 +70,10 @@ pub struct TransportOptions {
     pub system_roots: bool,
     /// Which proxy to use. Default [`ProxySetting::Environment`].
     pub proxy: ProxySetting,
+    /// How many idle connections to keep open for the next requests. Default
+    /// [`DEFAULT_MAX_IDLE_CONNECTIONS`](crate::DEFAULT_MAX_IDLE_CONNECTIONS) (16); see
+    /// [`SessionBuilder::max_idle_connections`](crate::SessionBuilder::max_idle_connections).
+    pub max_idle_connections: usize,
 }
 
 impl Default for TransportOptions {
@@ -79,6 +83,7 @@ impl Default for TransportOptions {
             root_certificates: Vec::new(),
             system_roots: false,
             proxy: ProxySetting::Environment,
+            max_idle_connections: crate::DEFAULT_MAX_IDLE_CONNECTIONS,
         }
     }
 }

@@ -11,13 +11,15 @@ use ureq::unversioned::transport::{Connector, DefaultConnector, TcpConnector};
 use ureq::Agent;
 
 use super::forward::{AbsoluteFormConnector, ProxyResolver};
-use super::literal_resolver::LiteralResolver;
 use super::options::TransportOptions;
 use super::proxy::{ProxyRoutes, ProxyUrl};
 use super::ureq_wire::{self, WireGuard};
 use super::{HttpRequest, HttpResponse, Method, Transport};
 use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::session::MAX_TIMEOUT;
+
+mod resolve;
+mod steady;
 
 /// The default transport: ureq agents, so connections are kept alive and reused by every
 /// request of every clone of the session.
@@ -29,6 +31,14 @@ use crate::session::MAX_TIMEOUT;
 /// `timeout_global`, which ureq checks again before every read, so an answer trickled a
 /// byte at a time still ends at the deadline; the body limit stops reading at the
 /// limit, whatever `Content-Length` says, and nothing is allocated ahead of the bytes.
+///
+/// A request on a kept-alive connection resolves nothing and starts no thread: host
+/// names are resolved once per new connection (so DNS changes reach the next one),
+/// within the call's deadline, and IP addresses not at all. Socket timeouts are set
+/// again only when they must, so a read or write may time out up to 1 ms before the
+/// call's deadline, never after it. Up to
+/// [`max_idle_connections`](TransportOptions::max_idle_connections) idle connections
+/// are kept (default 16).
 ///
 /// Trust and proxies come from [`TransportOptions`] (see [`from_options`](Self::from_options)).
 /// Proxies: `https://` sites go through a `CONNECT` tunnel; `http://` sites through an
@@ -55,12 +65,18 @@ pub struct UreqTransport {
     guarded: bool,
 }
 
-/// An agent on ureq's own connectors, with [`WireGuard`] as the last link.
-fn guarded_agent(config: ureq::config::Config) -> Agent {
+/// An agent on ureq's own connectors, with [`WireGuard`] as the last link, resolving
+/// names with `lookup` once per new connection and never for an IP address (see
+/// `resolve`): no thread per request, nothing at all to resolve on a kept-alive
+/// connection.
+fn guarded_agent(config: ureq::config::Config, lookup: &resolve::Lookup) -> Agent {
     Agent::with_parts(
         config,
-        DefaultConnector::new().chain(WireGuard),
-        LiteralResolver::default(),
+        resolve::ResolvingConnector::new(
+            Arc::clone(lookup),
+            DefaultConnector::new().chain(WireGuard),
+        ),
+        resolve::DeferredResolver,
     )
 }
 
@@ -100,7 +116,7 @@ impl UreqTransport {
         Self::build(&options, None).unwrap_or_else(|_| {
             let tls = TlsConfig::builder().build();
             UreqTransport {
-                direct: guarded_agent(config(&options, None, tls, None)),
+                direct: guarded_agent(config(&options, None, tls, None), &resolve::system_lookup()),
                 via: None,
                 guarded: true,
             }
@@ -124,22 +140,29 @@ impl UreqTransport {
         options: &TransportOptions,
         timeout: Option<Duration>,
     ) -> Result<Self, Error> {
+        Self::build_with_lookup(options, timeout, resolve::system_lookup())
+    }
+
+    /// [`build`](Self::build), resolving host names with `lookup`.
+    fn build_with_lookup(
+        options: &TransportOptions,
+        timeout: Option<Duration>,
+        lookup: resolve::Lookup,
+    ) -> Result<Self, Error> {
         let agent_timeout = timeout
             .map(|t| t.min(MAX_TIMEOUT))
             .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
             .filter(|t| !t.is_zero());
         let tls = tls_config(options)?;
         let routes = options.proxy.routes()?;
-        let direct = guarded_agent(config(options, agent_timeout, tls.clone(), None));
+        let direct = guarded_agent(config(options, agent_timeout, tls.clone(), None), &lookup);
         let tunnel = |proxy: &ProxyUrl| -> Result<Agent, Error> {
             let ureq_proxy = ureq::Proxy::new(&proxy.url_with_credentials())
                 .map_err(|_| Error::invalid("proxy", format!("{proxy} is not usable by ureq")))?;
-            Ok(guarded_agent(config(
-                options,
-                agent_timeout,
-                tls.clone(),
-                Some(ureq_proxy),
-            )))
+            Ok(guarded_agent(
+                config(options, agent_timeout, tls.clone(), Some(ureq_proxy)),
+                &lookup,
+            ))
         };
         let http = match routes.http() {
             None => None,
@@ -281,7 +304,7 @@ fn config(
     tls: TlsConfig,
     proxy: Option<ureq::Proxy>,
 ) -> ureq::config::Config {
-    Agent::config_builder()
+    let config = Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent("")
@@ -290,8 +313,8 @@ fn config(
         .timeout_connect(Some(options.connect_timeout.min(MAX_TIMEOUT)))
         .timeout_global(agent_timeout)
         .tls_config(tls)
-        .proxy(proxy)
-        .build()
+        .proxy(proxy);
+    with_pool(config, options.max_idle_connections).build()
 }
 
 /// The roots to trust, as the table in [`options`](super::options) says.
@@ -317,6 +340,18 @@ fn tls_config(options: &TransportOptions) -> Result<TlsConfig, Error> {
         }
     };
     Ok(TlsConfig::builder().root_certs(roots).build())
+}
+
+/// Keeps up to `idle` idle connections to the server (ureq's default is 3 per host, so
+/// a session shared by more threads than that closed and reopened connections all the
+/// time: with `idle` at least the number of threads, each thread finds one).
+fn with_pool(
+    config: ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+    idle: usize,
+) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+    config
+        .max_idle_connections_per_host(idle)
+        .max_idle_connections(idle.max(10))
 }
 
 /// How much earlier than asked a request may time out so that it can run on the agent's
@@ -355,28 +390,33 @@ impl Transport for UreqTransport {
             }
         })?;
         drop(call);
-        let status = response.status().as_u16();
-        let mut headers = Vec::with_capacity(response.headers().len());
-        for (name, value) in response.headers() {
-            if request.wants_response_header(name.as_str()) {
-                let value = match value.to_str() {
-                    Ok(ascii) => ascii.to_owned(),
-                    Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                };
-                headers.push((name.as_str().to_owned(), value));
-            }
-        }
         let body = response
             .body_mut()
             .with_config()
             .limit(request.max_response_bytes())
             .read_to_vec()
             .map_err(|e| convert_error(e, proxy))?;
-        Ok(HttpResponse {
-            status,
-            headers,
-            body,
-        })
+        let mut answer = HttpResponse::new(response.status().as_u16(), body);
+        copy_wanted_headers(request, response.headers(), &mut answer);
+        Ok(answer)
+    }
+}
+
+/// Copies into `answer` the headers the request wants, and only those, into its one
+/// buffer (no `String` per header).
+fn copy_wanted_headers(
+    request: &HttpRequest<'_>,
+    headers: &http::HeaderMap,
+    answer: &mut HttpResponse,
+) {
+    for (name, value) in headers {
+        if request.wants_response_header(name.as_str()) {
+            match value.to_str() {
+                Ok(ascii) => answer.push_header_str(name.as_str(), ascii),
+                Err(_) => answer
+                    .push_header_str(name.as_str(), &String::from_utf8_lossy(value.as_bytes())),
+            }
+        }
     }
 }
 
@@ -512,5 +552,158 @@ mod tests {
         // A session timeout of 1 ms or less leaves the agent without one.
         let tiny = UreqTransport::build(&options(ms(10_000)), Some(ms(1))).unwrap();
         assert_eq!(tiny.direct.config().timeouts().global, None);
+    }
+
+    // ---- name resolution (see `resolve`) ----
+
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{SocketAddr, TcpListener};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    /// A server on 127.0.0.1 answering `{"server":"<tag>"}` to any GET, closing each
+    /// connection after `per_connection` answers; returns its address and its count of
+    /// accepted connections.
+    fn tagged_server(tag: &'static str, per_connection: usize) -> (SocketAddr, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&accepted);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                count.fetch_add(1, Ordering::SeqCst);
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                for served in 1..=per_connection {
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            break;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    if line != "\r\n" {
+                        break;
+                    }
+                    let body = format!(r#"{{"server":"{tag}"}}"#);
+                    let close = if served == per_connection {
+                        "Connection: close\r\n"
+                    } else {
+                        ""
+                    };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{close}\
+                         Content-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+            }
+        });
+        (addr, accepted)
+    }
+
+    /// Options without a proxy (whatever the environment says).
+    fn direct(connect_secs: u64) -> TransportOptions {
+        TransportOptions {
+            connect_timeout: Duration::from_secs(connect_secs),
+            proxy: super::super::ProxySetting::None,
+            ..TransportOptions::default()
+        }
+    }
+
+    fn get(transport: &UreqTransport, url: &str) -> Result<String, TransportError> {
+        let request = HttpRequest::new(Method::Get, url).with_timeout(Duration::from_secs(10));
+        let response = transport.send(&request)?;
+        Ok(String::from_utf8(response.into_body()).unwrap())
+    }
+
+    #[test]
+    fn a_host_name_is_resolved_once_per_connection_and_again_for_the_next() {
+        let (a, a_accepted) = tagged_server("a", 2);
+        let (b, b_accepted) = tagged_server("b", 100);
+        let answer = Arc::new(Mutex::new(a));
+        let lookups = Arc::new(AtomicUsize::new(0));
+        let lookup: resolve::Lookup = {
+            let (answer, lookups) = (Arc::clone(&answer), Arc::clone(&lookups));
+            Arc::new(move |host_port: &str| {
+                assert_eq!(host_port, "mm.test:8065");
+                lookups.fetch_add(1, Ordering::SeqCst);
+                Ok(vec![*answer.lock().unwrap()])
+            })
+        };
+        let transport =
+            UreqTransport::build_with_lookup(&direct(5), Some(Duration::from_secs(30)), lookup)
+                .unwrap();
+        let url = "http://mm.test:8065/api/v4/users/me/status";
+        assert_eq!(get(&transport, url).unwrap(), r#"{"server":"a"}"#);
+        assert_eq!(lookups.load(Ordering::SeqCst), 1);
+        // Kept alive: no lookup at all (with ureq's resolver: one per request, on a
+        // thread of its own).
+        assert_eq!(get(&transport, url).unwrap(), r#"{"server":"a"}"#);
+        assert_eq!(lookups.load(Ordering::SeqCst), 1);
+        assert_eq!(a_accepted.load(Ordering::SeqCst), 1);
+        // The name now points elsewhere; `a` closed its connection after two answers,
+        // so the next call connects anew, resolves anew, and goes to `b`.
+        *answer.lock().unwrap() = b;
+        assert_eq!(get(&transport, url).unwrap(), r#"{"server":"b"}"#);
+        assert_eq!(lookups.load(Ordering::SeqCst), 2);
+        assert_eq!(get(&transport, url).unwrap(), r#"{"server":"b"}"#);
+        assert_eq!(lookups.load(Ordering::SeqCst), 2);
+        assert_eq!(b_accepted.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_ip_address_is_never_looked_up() {
+        let (a, _) = tagged_server("a", 100);
+        let lookups = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&lookups);
+        let lookup: resolve::Lookup = Arc::new(move |_: &str| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Err(io::Error::other("no lookup expected"))
+        });
+        let transport =
+            UreqTransport::build_with_lookup(&direct(5), Some(Duration::from_secs(30)), lookup)
+                .unwrap();
+        let url = format!("http://{a}/api/v4/users/me/status");
+        for _ in 0..3 {
+            assert_eq!(get(&transport, &url).unwrap(), r#"{"server":"a"}"#);
+        }
+        assert_eq!(lookups.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_stalled_resolver_ends_at_the_calls_deadline() {
+        let lookup: resolve::Lookup = Arc::new(|_: &str| {
+            std::thread::sleep(Duration::from_secs(5));
+            Err(io::Error::other("too late"))
+        });
+        let timeout = Duration::from_millis(400);
+        let transport =
+            UreqTransport::build_with_lookup(&direct(10), Some(timeout), lookup).unwrap();
+        let session = crate::Session::builder("http://stalled.test:8065")
+            .token("t")
+            .timeout(timeout)
+            .transport(transport)
+            .build()
+            .unwrap();
+        let start = Instant::now();
+        let error = crate::GetStatus::new(crate::UserId::me())
+            .send(&session)
+            .unwrap_err();
+        let elapsed = start.elapsed();
+        match &error {
+            crate::Error::Transport(e) => assert_eq!(e.kind(), TransportErrorKind::Timeout),
+            other => panic!("not a timeout: {other:?}"),
+        }
+        assert!(elapsed >= timeout - Duration::from_millis(5), "{elapsed:?}");
+        assert!(
+            elapsed < timeout + Duration::from_millis(300),
+            "{elapsed:?}"
+        );
     }
 }
