@@ -13,7 +13,7 @@ use ureq::Agent;
 use super::forward::{AbsoluteFormConnector, ProxyResolver};
 use super::options::TransportOptions;
 use super::proxy::{ProxyRoutes, ProxyUrl};
-use super::ureq_wire::{self, WireGuard};
+use super::ureq_wire::{self, TokenSplicer};
 use super::{HttpRequest, HttpResponse, Method, Transport};
 use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::session::MAX_TIMEOUT;
@@ -60,12 +60,12 @@ pub struct UreqTransport {
     direct: Agent,
     /// Requests through a proxy; `None` when nothing goes through one.
     via: Option<Arc<Via>>,
-    /// Every agent is built on [`WireGuard`]: the token goes as a placeholder, reuse
+    /// Every agent is built on [`TokenSplicer`]: the token goes as a placeholder, reuse
     /// is known. Not so for [`with_agent`](Self::with_agent).
     guarded: bool,
 }
 
-/// An agent on ureq's own connectors, with [`WireGuard`] as the last link, resolving
+/// An agent on ureq's own connectors, with [`TokenSplicer`] as the last link, resolving
 /// names with `lookup` once per new connection and never for an IP address (see
 /// `resolve`): no thread per request, nothing at all to resolve on a kept-alive
 /// connection.
@@ -74,7 +74,7 @@ fn guarded_agent(config: ureq::config::Config, lookup: &resolve::Lookup) -> Agen
         config,
         resolve::ResolvingConnector::new(
             Arc::clone(lookup),
-            DefaultConnector::new().chain(WireGuard),
+            DefaultConnector::new().chain(TokenSplicer),
         ),
         resolve::DeferredResolver,
     )
@@ -173,7 +173,7 @@ impl UreqTransport {
                 let connector =
                     ().chain(TcpConnector::default())
                         .chain(AbsoluteFormConnector::new(proxy))
-                        .chain(WireGuard);
+                        .chain(TokenSplicer);
                 Some(Agent::with_parts(
                     config(options, agent_timeout, tls.clone(), None),
                     connector,

@@ -1,4 +1,4 @@
-//! The last link of the built-in transport's ureq connector chain, [`WireGuard`]: it
+//! The last link of the built-in transport's ureq connector chain, [`TokenSplicer`]: it
 //! keeps the token out of ureq's TRACE logs, and tells a fresh connection from a reused
 //! one.
 //!
@@ -62,9 +62,9 @@ impl Drop for Call {
 
 /// The connector; see the module docs.
 #[derive(Debug)]
-pub(crate) struct WireGuard;
+pub(crate) struct TokenSplicer;
 
-impl<In: Transport> Connector<In> for WireGuard {
+impl<In: Transport> Connector<In> for TokenSplicer {
     type Out = Guarded<In>;
 
     fn connect(
