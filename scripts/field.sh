@@ -56,12 +56,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Free loopback ports: nothing answers a connect.
+# Free loopback ports: nothing answers a connect. They are taken below the kernel's
+# ephemeral range, so that no outgoing connection (of the suite or of anything else on
+# the machine) can take one between this choice and the server's bind.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$ephemeral_low" -gt 12000 ] 2>/dev/null || ephemeral_low=32768
 used=" "
 free_port() {
     local p
     for _ in $(seq 200); do
-        p=$((20000 + RANDOM % 40000))
+        p=$((10000 + RANDOM % (ephemeral_low - 10000)))
         case "$used" in *" $p "*) continue ;; esac
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             used="$used$p "
