@@ -36,7 +36,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-status/", env!("CARGO_P
 const JSON: &str = "application/json";
 
 /// The only response headers the session reads; a transport may drop the rest.
-const RESPONSE_HEADERS: &[&str] = &[
+pub(crate) const RESPONSE_HEADERS: &[&str] = &[
     "Content-Type",
     "Location",
     "Retry-After",

@@ -9,7 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
 use mattermost_status::{CustomStatus, CustomStatusDuration, Status, StatusKind, UserId};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mmstatus");
+mod support;
+
+use support::cli::{assert_code, stderr, stdout, BIN};
 
 /// A fresh fake, served on 127.0.0.1 until dropped.
 struct TestServer {
@@ -76,35 +78,11 @@ fn truncate_to_minute(t: SystemTime) -> SystemTime {
 
 /// `mmstatus ARGS` with MM_URL and MM_TOKEN set for `server`, in UTC.
 fn mmstatus(server: &TestServer) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("MM_URL", server.http.url())
-        .env("MM_TOKEN", &server.me.token)
-        .env("TZ", "UTC")
-        .stdin(Stdio::null());
-    cmd
+    support::cli::mmstatus(server.http.url(), &server.me.token)
 }
 
 fn run(server: &TestServer, args: &[&str]) -> Output {
     mmstatus(server).args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_code(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
 }
 
 #[test]

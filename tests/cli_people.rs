@@ -10,7 +10,9 @@ use std::time::{Duration, Instant, SystemTime};
 use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
 use mattermost_status::{Status, StatusKind, UserId};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mmstatus");
+mod support;
+
+use support::cli::{assert_code, stderr, stdout};
 
 struct TestServer {
     fake: FakeServer,
@@ -37,36 +39,11 @@ fn start_server() -> TestServer {
 }
 
 fn mmstatus(server: &TestServer) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("MM_URL", server.http.url())
-        .env("MM_TOKEN", &server.me.token)
-        .env("TZ", "UTC")
-        .env("RUST_BACKTRACE", "1")
-        .stdin(Stdio::null());
-    cmd
+    support::cli::mmstatus(server.http.url(), &server.me.token)
 }
 
 fn run(server: &TestServer, args: &[&str]) -> Output {
     mmstatus(server).args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_code(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
 }
 
 /// The write end of a pipe whose read end is already closed: a reader that stopped

@@ -8,6 +8,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod contract;
 pub mod mock;
 

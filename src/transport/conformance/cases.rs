@@ -167,15 +167,7 @@ const HEADERS: &[(&str, &str)] = &[
     ("X-Requested-With", "XMLHttpRequest"),
 ];
 /// The response headers the session reads.
-const WANTED: &[&str] = &[
-    "Content-Type",
-    "Location",
-    "Retry-After",
-    "X-RateLimit-Limit",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-    "X-Request-Id",
-];
+const WANTED: &[&str] = crate::session::RESPONSE_HEADERS;
 const PATH: &str = "/api/v4/users/me/status";
 /// The body limit of every case.
 const LIMIT: u64 = 64 * 1024;
