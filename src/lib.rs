@@ -60,6 +60,14 @@
 //!   cli`); library users do not compile it.
 //! - `fake` (off by default): [`fake`], an in-memory Mattermost status server to test
 //!   tools against, in process or over HTTP on loopback.
+//! - `curl`: `CurlTransport`, a second transport on the system's libcurl (its TLS
+//!   library, CA bundle and proxy settings), held to the same contract as the built-in
+//!   one; `SessionBuilder::curl` uses it.
+//! - `platform-verifier`: certificates verified by the operating system when
+//!   [`SessionBuilder::system_roots`] is on (without it, the system's CA bundle file is
+//!   read).
+//! - `conformance`: `transport::conformance`, the [`Transport`] contract as a suite that
+//!   any transport, yours included, can run.
 //!
 //! # Logging
 //!
@@ -68,7 +76,7 @@
 //! the token to ureq, whose TRACE level logs every byte of every request
 //! (`ureq_proto::util`); ureq gets a placeholder of the same length, replaced by the
 //! token only as the bytes leave for the network. This does **not** hold for
-//! [`UreqTransport::with_agent`] (ureq then gets the header as it is): with such a
+//! `UreqTransport::with_agent` (ureq then gets the header as it is): with such a
 //! transport, keep `ureq_proto` at DEBUG or below (`RUST_LOG=trace,ureq_proto=debug`).
 //! A [`Transport`] on another HTTP client may log headers at its lowest level: check.
 //!

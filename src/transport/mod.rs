@@ -52,7 +52,6 @@ mod curl;
 pub use self::curl::CurlTransport;
 #[cfg(feature = "ureq")]
 mod forward;
-#[cfg(feature = "ureq")]
 mod options;
 mod pem;
 pub mod proxy;
