@@ -250,21 +250,26 @@ impl State {
         );
     }
 
+    /// The stored status of `id`, made `offline` (with `manual` as given) when it has none,
+    /// as the server's setters start from a status they could not find.
+    fn status_or_offline(&mut self, id: &str, manual: bool) -> &mut StoredStatus {
+        self.statuses
+            .entry(id.to_owned())
+            .or_insert_with(|| StoredStatus {
+                status: "offline".to_owned(),
+                manual,
+                last_activity_at: 0,
+                dnd_end_time: 0,
+                prev_status: String::new(),
+            })
+    }
+
     /// `SetStatusAwayIfNeeded(userID, true)`.
     pub(super) fn set_status_away_manual(&mut self, id: &str) {
         if !self.enable_user_statuses {
             return;
         }
-        let s = self
-            .statuses
-            .entry(id.to_owned())
-            .or_insert_with(|| StoredStatus {
-                status: "offline".to_owned(),
-                manual: true,
-                last_activity_at: 0,
-                dnd_end_time: 0,
-                prev_status: String::new(),
-            });
+        let s = self.status_or_offline(id, true);
         s.status = "away".to_owned();
         s.manual = true;
     }
@@ -274,16 +279,7 @@ impl State {
         if !self.enable_user_statuses {
             return;
         }
-        let s = self
-            .statuses
-            .entry(id.to_owned())
-            .or_insert_with(|| StoredStatus {
-                status: "offline".to_owned(),
-                manual: false,
-                last_activity_at: 0,
-                dnd_end_time: 0,
-                prev_status: String::new(),
-            });
+        let s = self.status_or_offline(id, false);
         s.prev_status = std::mem::replace(&mut s.status, "dnd".to_owned());
         s.manual = true;
         // truncateDNDEndTime: down to the whole minute, the job's interval.
