@@ -14,6 +14,7 @@
 //! | [`RemoveRecentCustomStatus`] | `POST .../status/custom/recent/delete` or `DELETE .../status/custom/recent` |
 //! | [`GetRecentCustomStatuses`] | `GET .../preferences/custom_status/name/recent_custom_statuses` |
 //! | [`GetUsersByUsernames`] | `POST /api/v4/users/usernames` |
+//! | [`GetUsersByIds`] | `POST /api/v4/users/ids` |
 //!
 //! Every request is a builder. `send(&session)` checks it against the server's own rules
 //! first, and a value the server would refuse becomes [`Error::InvalidInput`], naming the
@@ -247,7 +248,7 @@ pub use model::{
     CUSTOM_STATUS_TEXT_MAX_CHARS, USERNAME_MAX_LEN,
 };
 pub use requests::{
-    GetRecentCustomStatuses, GetStatus, GetStatusesByIds, GetUsersByUsernames,
+    GetRecentCustomStatuses, GetStatus, GetStatusesByIds, GetUsersByIds, GetUsersByUsernames,
     RemoveRecentCustomStatus, RemoveRecentMethod, Statuses, UnsetCustomStatus, UpdateCustomStatus,
     UpdateStatus, MAX_IDS_PER_CALL, MAX_USERNAMES_PER_CALL,
 };

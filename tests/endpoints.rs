@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use httpmock::prelude::*;
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus,
-    RemoveRecentMethod, Session, StatusKind, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus,
-    UserId,
+    CustomStatus, CustomStatusDuration, GetStatus, GetStatusesByIds, GetUsersByIds,
+    RemoveRecentCustomStatus, RemoveRecentMethod, Session, StatusKind, UnsetCustomStatus,
+    UpdateCustomStatus, UpdateStatus, UserId,
 };
 use support::mock::*;
 use support::*;
@@ -238,6 +238,44 @@ fn statuses_by_ids_sends_the_array_and_finds_each_id() {
     );
     let missing: UserId = "zzzzzzzzzzzzzzzzzzzzzzzzzz".parse().unwrap();
     assert!(statuses.get(&missing).is_none());
+}
+
+#[test]
+fn users_by_ids_sends_the_array_and_maps_ids_to_usernames() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        standard_headers(when.method(POST).path("/api/v4/users/ids"))
+            .header("content-type", "application/json")
+            .body(format!(r#"["{BOB}","{ALICE}","{CAROL}"]"#));
+        // Sorted by username; carol has no account, so she is left out. A real-shaped
+        // profile: every field the crate does not read is ignored.
+        then.status(200).body(format!(
+            r#"[{{"id":"{ALICE}","create_at":1,"update_at":2,"delete_at":0,"username":"alice",
+                 "auth_data":"","email":"","nickname":"","first_name":"Alice","last_name":"",
+                 "position":"","roles":"system_user","locale":"en","timezone":{{}},
+                 "props":{{"customStatus":""}},"notify_props":{{}},"is_bot":false}},
+                {{"id":"{BOB}","delete_at":1700000000000,"username":"bob","is_bot":true}}]"#
+        ));
+    });
+    let request = GetUsersByIds::new([id(BOB), id(ALICE), id(CAROL)]);
+    let session = session(&server);
+    let users = request.send(&session).unwrap();
+    let got: Vec<(UserId, &str, bool)> = users
+        .iter()
+        .map(|u| (u.id, u.username.as_str(), u.is_bot))
+        .collect();
+    assert_eq!(
+        got,
+        [(id(ALICE), "alice", false), (id(BOB), "bob", true)],
+        "the server's answer as it is"
+    );
+    assert_eq!(users[0].first_name, "Alice");
+    let names = request.usernames(&session).unwrap();
+    mock.assert_calls(2);
+    assert_eq!(names.len(), 2);
+    assert_eq!(names[&id(ALICE)], "alice");
+    assert_eq!(names[&id(BOB)], "bob");
+    assert!(!names.contains_key(&id(CAROL)));
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The fake's two routes for people-friendly tools, against Mattermost's server code:
+//! The fake's routes for people-friendly tools, against Mattermost's server code:
 //! `POST /users/usernames` (api4/user.go `getUsersByNames`, the store's
-//! `GetProfilesByUsernames`, api4/user_test.go `TestGetUsersByUsernames`) and the
+//! `GetProfilesByUsernames`, api4/user_test.go `TestGetUsersByUsernames`),
+//! `POST /users/ids` (`getUsersByIds`, `GetProfileByIds`, `TestGetUsersByIds`) and the
 //! recent-custom-statuses preference (api4/preference.go `getPreferenceByCategoryAndName`,
 //! app/preference.go), and the library requests that read them.
 #![cfg(all(feature = "fake", feature = "ureq"))]
@@ -11,8 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetRecentCustomStatuses, GetUsersByUsernames,
-    RemoveRecentCustomStatus, Session, UpdateCustomStatus, UserId, MAX_USERNAMES_PER_CALL,
+    CustomStatus, CustomStatusDuration, Error, GetRecentCustomStatuses, GetUsersByIds,
+    GetUsersByUsernames, RemoveRecentCustomStatus, Session, UpdateCustomStatus, UserId,
+    MAX_IDS_PER_CALL, MAX_USERNAMES_PER_CALL,
 };
 
 struct Env {
@@ -221,6 +223,189 @@ fn bad_usernames_are_refused_with_nothing_sent() {
         }
     }
     assert!(env.fake.requests().is_empty(), "{:?}", env.fake.requests());
+}
+
+// ---- POST /users/ids ----
+//
+// api4/user.go `getUsersByIds`, `App.GetUsersByIds`, the store's `GetProfileByIds`
+// (`u.Id IN (...)`, `ORDER BY u.Username ASC`, `u.UpdateAt > since`), and
+// api4/user_test.go `TestGetUsersByIds` / `TestGetUsersByIdsWithOptions`. Not confirmed
+// here, and not reproduced by the fake: the profile cache's order (cached users first),
+// view restrictions, deactivated users (the fake cannot deactivate one).
+
+/// `(username, id)` of each user in an answer, in its order.
+fn users_of(raw: &Raw) -> Vec<(String, String)> {
+    assert_eq!(raw.status, 200, "{}", raw.body);
+    json(raw)
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|u| {
+            (
+                u["username"].as_str().unwrap().to_owned(),
+                u["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ids_answer_the_users_found_sorted_by_username_without_the_unknown() {
+    let env = env();
+    let body = format!(
+        r#"["{bob}","zzzzzzzzzzzzzzzzzzzzzzzzzz","{alice}","{bob}","junk","me"]"#,
+        bob = env.bob.id,
+        alice = env.alice.id
+    );
+    let raw = env.raw_as(&env.bob, "POST", "/users/ids", &body);
+    assert_eq!(
+        users_of(&raw),
+        [
+            ("alice".to_owned(), env.alice.id.to_string()),
+            ("bob".to_owned(), env.bob.id.to_string())
+        ],
+        "each user once, by username; unknown ids, junk and `me` left out"
+    );
+    let user = &json(&raw)[0];
+    assert_eq!(user["delete_at"], 0, "{user}");
+    assert!(user["update_at"].as_i64().unwrap() > 0, "{user}");
+}
+
+#[test]
+fn only_unknown_or_invalid_ids_are_an_empty_array_not_an_error() {
+    // TestGetUsersByIds: "should not return an error for invalid IDs".
+    let env = env();
+    for body in [
+        r#"["junk"]"#,
+        r#"["me"]"#,
+        r#"["zzzzzzzzzzzzzzzzzzzzzzzzzz"]"#,
+        r#"[""]"#,
+    ] {
+        let raw = env.raw_as(&env.alice, "POST", "/users/ids", body);
+        assert_eq!((raw.status, raw.body.as_str()), (200, "[]"), "{body}");
+    }
+}
+
+#[test]
+fn ids_must_be_a_non_empty_json_array_of_strings() {
+    let env = env();
+    for body in ["[]", "null", "", "{}", r#"[1]"#, "not json", r#""abc""#] {
+        let raw = env.raw_as(&env.alice, "POST", "/users/ids", body);
+        assert_app_error(
+            &raw,
+            400,
+            "api.context.invalid_body_param.app_error",
+            Some("user_ids"),
+        );
+    }
+}
+
+#[test]
+fn ids_need_a_session() {
+    let env = env();
+    let body = format!(r#"["{}"]"#, env.alice.id);
+    let raw = env.raw("POST", "/users/ids", None, &body);
+    assert_app_error(&raw, 401, "api.context.session_expired.app_error", None);
+    let raw = env.raw("POST", "/users/ids", Some("not-a-token"), &body);
+    assert_app_error(&raw, 401, "api.context.session_expired.app_error", None);
+}
+
+#[test]
+fn since_keeps_the_users_updated_after_it() {
+    // TestGetUsersByIdsWithOptions: `since` is compared with UpdateAt, strictly.
+    let env = env();
+    let body = format!(r#"["{}","{}"]"#, env.alice.id, env.bob.id);
+    let before = json(&env.raw_as(&env.alice, "POST", "/users/ids", &body));
+    let alice_updated = before[0]["update_at"].as_i64().unwrap();
+    env.fake.advance(Duration::from_secs(60));
+    // A custom status is saved with UpdateUser: bob's UpdateAt moves.
+    let raw = env.raw_as(
+        &env.bob,
+        "PUT",
+        "/users/me/status/custom",
+        r#"{"emoji":"bus","text":"Commuting"}"#,
+    );
+    assert_eq!(raw.status, 200, "{}", raw.body);
+    let path = format!("/users/ids?since={alice_updated}");
+    let after = env.raw_as(&env.alice, "POST", &path, &body);
+    assert_eq!(
+        users_of(&after),
+        [("bob".to_owned(), env.bob.id.to_string())]
+    );
+    let bob_updated = json(&after)[0]["update_at"].as_i64().unwrap();
+    assert!(bob_updated >= alice_updated + 60_000, "{}", after.body);
+    let path = format!("/users/ids?since={bob_updated}");
+    let none = env.raw_as(&env.alice, "POST", &path, &body);
+    assert_eq!((none.status, none.body.as_str()), (200, "[]"));
+    // since=0 (or empty) is no filter; anything ParseInt refuses is 400 `since`.
+    for since in ["0", "", "-5"] {
+        let path = format!("/users/ids?since={since}");
+        assert_eq!(
+            users_of(&env.raw_as(&env.alice, "POST", &path, &body)).len(),
+            2
+        );
+    }
+    for since in ["abc", "1.5", "99999999999999999999"] {
+        let path = format!("/users/ids?since={since}");
+        let raw = env.raw_as(&env.alice, "POST", &path, &body);
+        assert_app_error(
+            &raw,
+            400,
+            "api.context.invalid_body_param.app_error",
+            Some("since"),
+        );
+    }
+}
+
+#[test]
+fn the_library_maps_ids_to_usernames_in_one_request() {
+    let env = env();
+    let session = env.session(&env.alice);
+    let nobody: UserId = "zzzzzzzzzzzzzzzzzzzzzzzzzz".parse().unwrap();
+    let request = GetUsersByIds::new([env.bob.id, nobody, env.alice.id]);
+    let names = request.usernames(&session).unwrap();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names[&env.alice.id], "alice");
+    assert_eq!(names[&env.bob.id], "bob");
+    assert!(!names.contains_key(&nobody));
+    assert_eq!(env.fake.requests(), ["POST /api/v4/users/ids"]);
+    // `send` gives the server's answer as it is: sorted by username.
+    let users = request.send(&session).unwrap();
+    let got: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(got, ["alice", "bob"]);
+    assert!(GetUsersByIds::new([nobody])
+        .send(&session)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn the_most_ids_one_request_takes_fit_in_one_body() {
+    let env = env();
+    let session = env.session(&env.alice);
+    let mut ids = vec![env.bob.id; MAX_IDS_PER_CALL - 1];
+    ids.push(env.alice.id);
+    let names = GetUsersByIds::new(ids.iter().copied())
+        .usernames(&session)
+        .unwrap();
+    assert_eq!(names.len(), 2);
+    ids.push(env.alice.id);
+    let err = GetUsersByIds::new(ids).send(&session).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::InvalidInput {
+                field: "user_ids",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        env.fake.requests(),
+        ["POST /api/v4/users/ids"],
+        "one, then none"
+    );
 }
 
 // ---- the recent custom statuses preference ----

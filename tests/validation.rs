@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use httpmock::prelude::*;
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
+    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds, GetUsersByIds,
     RemoveRecentCustomStatus, RemoveRecentMethod, Result, Session, StatusKind, UpdateCustomStatus,
-    UpdateStatus, UserId,
+    UpdateStatus, UserId, MAX_IDS_PER_CALL,
 };
 use support::mock::*;
 use support::*;
@@ -136,6 +136,39 @@ fn statuses_by_ids_needs_ids() {
 fn statuses_by_ids_refuses_me() {
     refused("user_ids", "element 2 is `me`", |s| {
         GetStatusesByIds::new([id(ALICE), UserId::me()]).send(s)?;
+        Ok(())
+    });
+}
+
+#[test]
+fn users_by_ids_needs_ids() {
+    refused("user_ids", "empty", |s| {
+        GetUsersByIds::new([]).send(s)?;
+        Ok(())
+    });
+    refused("user_ids", "empty", |s| {
+        GetUsersByIds::new([]).usernames(s)?;
+        Ok(())
+    });
+}
+
+#[test]
+fn users_by_ids_refuses_me() {
+    refused("user_ids", "element 2 is `me`", |s| {
+        GetUsersByIds::new([id(ALICE), UserId::me()]).send(s)?;
+        Ok(())
+    });
+    refused("user_ids", "element 1 is `me`", |s| {
+        GetUsersByIds::new([UserId::me()]).usernames(s)?;
+        Ok(())
+    });
+}
+
+#[test]
+fn users_by_ids_takes_at_most_one_bodys_worth_of_ids() {
+    let too_many = vec![id(ALICE); MAX_IDS_PER_CALL + 1];
+    refused("user_ids", "at most 10000", |s| {
+        GetUsersByIds::new(too_many).send(s)?;
         Ok(())
     });
 }

@@ -1,5 +1,6 @@
-//! The fake server's routes: the Go handlers of `api4/status.go` (and the two read
-//! routes beside them), step for step, over the store of `store.rs`.
+//! The fake server's routes: the Go handlers of `api4/status.go` (and the read routes
+//! beside them: a user, users by username or id, the recent-statuses preference), step
+//! for step, over the store of `store.rs`.
 
 use super::gojson::{go_string, sorted_string_array, GoCustomStatus, GoStatusBody};
 use super::store::{derived_id, State, StoredStatus, User};
@@ -124,6 +125,7 @@ type Handled = Result<Vec<u8>, AppError>;
 enum Route<'a> {
     StatusesByIds,
     UsersByUsernames,
+    UsersByIds,
     User(&'a str),
     Status(&'a str),
     CustomStatus(&'a str),
@@ -201,6 +203,7 @@ impl State {
         let (route, allowed): (Route<'_>, &[&str]) = match split(rest).as_slice() {
             ["users", "status", "ids"] => (Route::StatusesByIds, &["POST"]),
             ["users", "usernames"] => (Route::UsersByUsernames, &["POST"]),
+            ["users", "ids"] => (Route::UsersByIds, &["POST"]),
             ["users", id] if is_path_id(id) => (Route::User(id), &["GET"]),
             ["users", id, "status"] if is_path_id(id) => (Route::Status(id), &["GET", "PUT"]),
             ["users", id, "status", "custom"] if is_path_id(id) => {
@@ -234,6 +237,7 @@ impl State {
         let handled = match (route, method) {
             (Route::StatusesByIds, _) => self.get_user_statuses_by_ids(body),
             (Route::UsersByUsernames, _) => self.get_users_by_names(body),
+            (Route::UsersByIds, _) => self.get_users_by_ids(body, query),
             (Route::User(id), _) => self.get_user(&caller, id),
             (Route::Status(id), "GET") => self.get_user_status(&caller, id),
             (Route::Status(id), _) => self.update_user_status(&caller, id, body),
@@ -330,9 +334,11 @@ impl State {
         };
         caller.may_edit(&id)?;
         cs.pre_save(now);
-        // App.SetCustomStatus
+        // App.SetCustomStatus: user.SetCustomStatus, then UpdateUser (UpdateAt moves).
+        let now_millis = self.now_millis();
         let user = self.user_mut(&id).ok_or_else(AppError::missing_account)?;
         user.custom_status = Some(cs.clone());
+        user.update_at = now_millis;
         // addRecentCustomStatus: RecentCustomStatuses.Add
         let mut recent = user.recent.take().unwrap_or_default();
         recent.retain(|r| r.text != cs.text);
@@ -348,8 +354,11 @@ impl State {
             return Err(AppError::custom_status_disabled());
         }
         caller.may_edit(&id)?;
+        // App.RemoveCustomStatus: user.ClearCustomStatus, then UpdateUser.
+        let now_millis = self.now_millis();
         let user = self.user_mut(&id).ok_or_else(AppError::missing_account)?;
         user.custom_status = None;
+        user.update_at = now_millis;
         Ok(STATUS_OK.to_vec())
     }
 
@@ -381,7 +390,7 @@ impl State {
         Ok(STATUS_OK.to_vec())
     }
 
-    // ---- two read routes outside the seven, to observe what the seven change ----
+    // ---- read routes outside the seven: users, and what the seven change ----
 
     fn get_user(&self, caller: &Caller, raw: &str) -> Handled {
         let id = require_user_id(caller, raw)?;
@@ -404,6 +413,41 @@ impl State {
             .users()
             .iter()
             .filter(|u| names.binary_search(&u.username).is_ok())
+            .collect();
+        found.sort_by(|a, b| a.username.cmp(&b.username));
+        let list: Vec<String> = found.into_iter().map(user_json).collect();
+        Ok(format!("[{}]", list.join(",")).into_bytes())
+    }
+
+    /// `getUsersByIds` (api4/user.go), `App.GetUsersByIds` and the store's
+    /// `GetProfileByIds`: the users whose id is in the list, `ORDER BY Username ASC`;
+    /// ids no user has (`junk` too: the handler checks no id) are left out, so an answer
+    /// may be `[]`. No `DeleteAt` filter: deactivated users are answered too.
+    ///
+    /// Not reproduced: the server's profile cache (with no view restrictions, cached users
+    /// come first, in the order asked, a user asked twice then answered twice), view
+    /// restrictions (the fake has no teams or channels: everyone sees everyone), and the
+    /// privacy settings' sanitizing (the fake's users have no email or full name).
+    fn get_users_by_ids(&self, body: &[u8], query: &str) -> Handled {
+        // json.NewDecoder(r.Body).Decode(&userIDs); SetInvalidParamWithErr, also for [].
+        let ids = sorted_string_array(body).map_err(|_| AppError::invalid_param("user_ids"))?;
+        if ids.is_empty() {
+            return Err(AppError::invalid_param("user_ids"));
+        }
+        // r.URL.Query().Get("since"): strconv.ParseInt, or 400 `since`. (The fake does not
+        // percent-decode the value: a number needs none.)
+        let since = match query_value(query, "since") {
+            Some(s) if !s.is_empty() => s
+                .parse::<i64>()
+                .map_err(|_| AppError::invalid_param("since"))?,
+            _ => 0,
+        };
+        // `u.Id IN (...)`, `u.UpdateAt > since` when since > 0, `ORDER BY u.Username ASC`.
+        let mut found: Vec<&User> = self
+            .users()
+            .iter()
+            .filter(|u| ids.binary_search(&u.id).is_ok())
+            .filter(|u| since <= 0 || u.update_at > since)
             .collect();
         found.sort_by(|a, b| a.username.cmp(&b.username));
         let list: Vec<String> = found.into_iter().map(user_json).collect();
@@ -485,6 +529,15 @@ fn split(rest: &str) -> Vec<&str> {
     }
 }
 
+/// The first value of `name` in a query string (`url.Values.Get`), as sent.
+fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.split('&').find_map(|kv| match kv.split_once('=') {
+        Some((k, v)) if k == name => Some(v),
+        None if kv == name => Some(""),
+        _ => None,
+    })
+}
+
 /// `ParseAuthTokenFromRequest`: `Bearer` or `Token` in `Authorization`, else the
 /// `access_token` query parameter. Cookie sessions are not supported by the fake.
 fn parse_token<'a>(authorization: Option<&'a str>, query: &'a str) -> Option<&'a str> {
@@ -503,7 +556,7 @@ fn parse_token<'a>(authorization: Option<&'a str>, query: &'a str) -> Option<&'a
 }
 
 /// A `model.User` as the server sends another user's profile, reduced to what the fake
-/// knows (id, username, roles, `props.customStatus`).
+/// knows (id, times, username, roles, `props.customStatus`).
 fn user_json(user: &User) -> String {
     let custom = user
         .custom_status
@@ -515,8 +568,10 @@ fn user_json(user: &User) -> String {
         "system_user"
     };
     format!(
-        "{{\"id\":{},\"username\":{},\"delete_at\":0,\"roles\":{},\"props\":{{\"customStatus\":{}}}}}",
+        "{{\"id\":{},\"create_at\":{},\"update_at\":{},\"delete_at\":0,\"username\":{},\"roles\":{},\"props\":{{\"customStatus\":{}}}}}",
         go_string(&user.id),
+        user.create_at,
+        user.update_at,
         go_string(&user.username),
         go_string(roles),
         go_string(&custom)

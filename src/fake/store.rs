@@ -22,6 +22,11 @@ pub(crate) struct User {
     /// such row yet.
     pub(crate) recent: Option<Vec<GoCustomStatus>>,
     pub(crate) auto_responder: bool,
+    /// `CreateAt`, Unix milliseconds on the fake's clock.
+    pub(crate) create_at: i64,
+    /// `UpdateAt`: moved by every change the server saves with `UpdateUser` (here: the
+    /// custom status, set or cleared); `POST /users/ids?since=` reads it.
+    pub(crate) update_at: i64,
 }
 
 /// One row of the Status table.
@@ -144,6 +149,7 @@ impl State {
             }
             salt += 1;
         };
+        let now = self.now_millis();
         self.by_token.insert(token.clone(), self.users.len());
         self.users.push(User {
             id,
@@ -153,6 +159,8 @@ impl State {
             custom_status: None,
             recent: None,
             auto_responder: false,
+            create_at: now,
+            update_at: now,
         });
         let last = self.users.len() - 1;
         &self.users[last]

@@ -5,6 +5,7 @@ mod recent;
 mod status;
 mod statuses_by_ids;
 mod users;
+mod users_by_ids;
 
 pub use custom_status::{
     RemoveRecentCustomStatus, RemoveRecentMethod, UnsetCustomStatus, UpdateCustomStatus,
@@ -13,3 +14,4 @@ pub use recent::GetRecentCustomStatuses;
 pub use status::{GetStatus, UpdateStatus};
 pub use statuses_by_ids::{GetStatusesByIds, Statuses, MAX_IDS_PER_CALL};
 pub use users::{GetUsersByUsernames, MAX_USERNAMES_PER_CALL};
+pub use users_by_ids::GetUsersByIds;

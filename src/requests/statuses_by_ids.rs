@@ -50,8 +50,9 @@ pub struct GetStatusesByIds {
     ids_per_call: usize,
 }
 
-/// The most ids [`GetStatusesByIds`] sends in one call by default: 10,000 ids make a
-/// 290,001-byte body, under the 300,000 bytes a default server accepts.
+/// The most ids [`GetStatusesByIds`] sends in one call by default, and the most
+/// [`GetUsersByIds`](crate::GetUsersByIds) takes: 10,000 ids make a 290,001-byte body,
+/// under the 300,000 bytes a default server accepts.
 pub const MAX_IDS_PER_CALL: usize = 10_000;
 
 /// Bytes of one id in the JSON array: 26 characters, two quotes, one comma.

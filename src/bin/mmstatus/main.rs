@@ -77,12 +77,23 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 }
                 found
             };
+            // The usernames of users given by id or `me`: one request for all of them,
+            // with the ids the server answered (`me` is a real id there).
+            let unnamed = statuses
+                .iter()
+                .zip(&named)
+                .filter(|(_, user)| user.username.is_none())
+                .map(|(status, _)| status.user_id);
+            let found = users::usernames_of(&session, unnamed)?;
             let rows: Vec<output::Row<'_>> = statuses
                 .iter()
                 .zip(&named)
                 .map(|(status, user)| output::Row {
                     status,
-                    username: user.username.as_deref(),
+                    username: user
+                        .username
+                        .as_deref()
+                        .or_else(|| found.get(&status.user_id).map(String::as_str)),
                 })
                 .collect();
             if json {
@@ -183,7 +194,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         } => {
             watch::check_interval(interval)?;
             let session = session(&cli.global)?;
-            let named = users::resolve(&session, &users, true)?;
+            let mut named = users::resolve(&session, &users, true)?;
+            // Once, before the first poll: usernames do not change while watching.
+            users::fill_usernames(&session, &mut named)?;
             let options = watch::Options {
                 until,
                 interval,
