@@ -108,7 +108,10 @@ fn get_defaults_to_me_as_a_table() {
         "{out}"
     );
     assert!(row.ends_with("+00:00"), "the DND end is shown: {out}");
-    assert_eq!(server.requests(), ["GET /api/v4/users/me/status"]);
+    assert_eq!(
+        server.requests(),
+        ["GET /api/v4/users/me/status", "POST /api/v4/users/ids"]
+    );
 }
 
 #[test]

@@ -208,18 +208,87 @@ fn get_many_mixes_names_ids_and_me_in_the_order_given() {
         got,
         [
             (b.clone(), "bob".into()),
-            (a.clone(), serde_json::Value::Null),
+            (a.clone(), "alice".into()),
             (a, "alice".into()),
-            (b, serde_json::Value::Null),
+            (b, "bob".into()),
         ]
     );
-    let usernames = server
-        .fake
-        .requests()
-        .iter()
-        .filter(|r| r.ends_with("/users/usernames"))
-        .count();
-    assert_eq!(usernames, 1, "one request for every name");
+    assert_eq!(
+        server.fake.requests(),
+        [
+            "POST /api/v4/users/usernames",
+            "GET /api/v4/users/me/status",
+            "POST /api/v4/users/status/ids",
+            "POST /api/v4/users/ids",
+        ],
+        "one request for every name, one for the usernames of `me` and the id"
+    );
+}
+
+#[test]
+fn get_me_shows_the_token_users_username() {
+    let server = start_server();
+    let o = run(&server, &["get"]);
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    let row = out.lines().nth(1).unwrap();
+    assert!(row.starts_with(server.me.id.as_str()), "{out}");
+    assert!(row.contains(" @alice "), "{out}");
+    assert_eq!(
+        server.fake.requests(),
+        ["GET /api/v4/users/me/status", "POST /api/v4/users/ids"]
+    );
+}
+
+#[test]
+fn get_by_id_as_json_has_the_username() {
+    let server = start_server();
+    let o = run(&server, &["get", server.bob.id.as_str(), "--json"]);
+    assert_code(&o, 0);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json[0]["user_id"], server.bob.id.as_str(), "{json}");
+    assert_eq!(json[0]["username"], "bob", "{json}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(r#""username": "bob""#),
+        "beside the id: {json}"
+    );
+}
+
+#[test]
+fn a_user_the_server_does_not_answer_keeps_no_username() {
+    let server = start_server();
+    // An id no user has: the server answers a status (offline) but no user.
+    let nobody = "zzzzzzzzzzzzzzzzzzzzzzzzzz";
+    let o = run(&server, &["get", nobody, "bob", "--json"]);
+    assert_code(&o, 0);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json[0]["user_id"], nobody, "{json}");
+    assert_eq!(json[0]["username"], serde_json::Value::Null, "{json}");
+    assert_eq!(json[1]["username"], "bob", "{json}");
+    let o = run(&server, &["get", nobody]);
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    let row = out.lines().nth(1).unwrap();
+    assert!(row.starts_with(&format!("{nobody}  -  ")), "{out}");
+}
+
+#[test]
+fn users_all_given_by_name_need_no_username_request() {
+    let server = start_server();
+    let o = run(&server, &["get", "alice", "bob"]);
+    assert_code(&o, 0);
+    assert!(stdout(&o).contains(" @alice "), "{}", stdout(&o));
+    assert_eq!(
+        server.fake.requests(),
+        [
+            "POST /api/v4/users/usernames",
+            "POST /api/v4/users/status/ids"
+        ],
+        "usernames and statuses: 2 requests"
+    );
+    let o = run(&server, &["get", "@bob"]);
+    assert_code(&o, 0);
+    assert_eq!(server.fake.request_count(), 4);
 }
 
 #[test]
@@ -343,17 +412,41 @@ fn watch_until_exits_0_once_everyone_has_the_status() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "both users first, then bob's change: {out}");
     assert!(lines[0].ends_with(" @bob away"), "{out}");
-    assert!(
-        lines[1].ends_with(&format!(" {} online", server.me.id)),
-        "{out}"
-    );
+    assert!(lines[1].ends_with(" @alice online"), "{out}");
     assert!(lines[2].ends_with(" @bob online"), "{out}");
-    let polls = server.fake.requests();
+    let requests = server.fake.requests();
+    assert_eq!(
+        requests[..3],
+        [
+            "POST /api/v4/users/usernames",
+            "GET /api/v4/users/me/status",
+            "POST /api/v4/users/ids"
+        ],
+        "names, `me` and the username of `me`, once, before the first poll: {requests:?}"
+    );
+    assert!(requests.len() > 4, "{requests:?}");
     assert!(
-        polls.iter().all(|r| r == "POST /api/v4/users/status/ids"
-            || r == "POST /api/v4/users/usernames"
-            || r == "GET /api/v4/users/me/status"),
-        "{polls:?}"
+        requests[3..]
+            .iter()
+            .all(|r| r == "POST /api/v4/users/status/ids"),
+        "every poll is one request: {requests:?}"
+    );
+}
+
+#[test]
+fn watch_by_id_shows_the_username_looked_up_once() {
+    let server = start_server();
+    let bob = server.bob.id.to_string();
+    let o = watch(&server, &[&bob, "--until", "away", "--json"])
+        .output()
+        .unwrap();
+    assert_code(&o, 0);
+    let line: serde_json::Value = serde_json::from_str(stdout(&o).trim_end()).unwrap();
+    assert_eq!(line["user_id"], bob.as_str());
+    assert_eq!(line["username"], "bob");
+    assert_eq!(
+        server.fake.requests(),
+        ["POST /api/v4/users/ids", "POST /api/v4/users/status/ids"]
     );
 }
 
