@@ -286,10 +286,10 @@ fn session(global: &Global) -> Result<Session, Failure> {
         other => Failure::Api(other),
     })?;
     if let Some(host) = plain_http_host(session.base_url()) {
-        eprintln!(
+        output::warn(&format!(
             "mmstatus: warning: the token goes to {host} over plain http://, unencrypted; \
              anyone on the network path can read it. Use https:// if the server has it."
-        );
+        ));
     }
     Ok(session)
 }
