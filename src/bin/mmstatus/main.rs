@@ -28,12 +28,12 @@ use args::{Cli, Command, CustomCommand, Global};
 use failure::{exit_code_of, usage_error, Failure};
 
 fn main() -> ExitCode {
-    let (cli, matches) = quick::parse();
+    let (cli, subcommands) = quick::parse();
     match run(cli) {
         Ok(code) => code,
         Err(Failure::Usage(kind, message)) => {
             // "error: ..." and the subcommand's usage on stderr, as clap does.
-            let _ = args::render_usage_error(&matches, kind, &message).print();
+            let _ = args::render_usage_error(&subcommands, kind, &message).print();
             ExitCode::from(2)
         }
         Err(Failure::Api(e)) => {
