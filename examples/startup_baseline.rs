@@ -27,14 +27,22 @@ fn main() {
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("MM_URL")?;
     let token = std::env::var("MM_TOKEN")?;
-    let body = ureq::get(format!(
-        "{}/api/v4/users/me/status",
-        url.trim_end_matches('/')
-    ))
-    .header("Authorization", format!("Bearer {token}"))
-    .call()?
-    .body_mut()
-    .read_to_string()?;
+    // The floor of ureq, not its defaults: the same buffer sizes as the crate's
+    // transport (ureq zero-fills 128 KiB for each of its two buffers by default).
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .input_buffer_size(16 * 1024)
+        .output_buffer_size(16 * 1024)
+        .build()
+        .into();
+    let body = agent
+        .get(format!(
+            "{}/api/v4/users/me/status",
+            url.trim_end_matches('/')
+        ))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()?
+        .body_mut()
+        .read_to_string()?;
     let status: Status = serde_json::from_str(&body)?;
     println!("{} {}", status.user_id, status.status);
     Ok(())

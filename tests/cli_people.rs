@@ -107,6 +107,14 @@ fn a_closed_stderr_does_not_panic_either() {
         .output()
         .unwrap();
     assert_code(&o, 1);
+    // The plain-http warning comes first, for a host that is not loopback by name
+    // (0.0.0.0 reaches this machine; port 1 refuses): it once panicked here.
+    let o = mmstatus(&server)
+        .args(["get", "--url", "http://0.0.0.0:1"])
+        .stderr(closed_pipe())
+        .output()
+        .unwrap();
+    assert_code(&o, 1);
 }
 
 #[test]

@@ -177,6 +177,25 @@ fn reset_in_the_middle_of_the_headers_is_an_io_error_not_retried() {
 }
 
 #[test]
+fn an_answer_head_too_large_to_read_is_an_io_error_at_once() {
+    // 40 KiB of headers: more than the built-in transport reads (16 KiB), and no proxy
+    // in front of a Mattermost server lets that through by default.
+    let filler = "p".repeat(1_000);
+    let names: Vec<String> = (0..40).map(|i| format!("X-Filler-{i}")).collect();
+    let headers: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), filler.as_str()))
+        .collect();
+    let server = serve_always(response(200, &headers, STATUS_BODY.as_bytes()));
+    let call = get_status(&server.url(), &Setup::default());
+    call.report("40 KiB head", server.attempts());
+    assert_eq!(transport_kind(call.err()), TransportErrorKind::Io);
+    let text = call.err().to_string();
+    assert!(text.contains("16383 bytes"), "{text}");
+    assert!(call.elapsed < ms(1000), "took {:?}", call.elapsed);
+}
+
+#[test]
 fn a_server_that_never_answers_times_out_at_the_deadline() {
     let server = start_server(|_| Fault::Stall);
     let setup = Setup {

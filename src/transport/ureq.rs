@@ -38,7 +38,10 @@ mod steady;
 /// again only when they must, so a read or write may time out up to 1 ms before the
 /// call's deadline, never after it. Up to
 /// [`max_idle_connections`](TransportOptions::max_idle_connections) idle connections
-/// are kept (default 16).
+/// are kept (default 16). Each connection has two 16 KiB buffers (ureq's default, 128
+/// KiB, costs a one-shot program a quarter of its page faults); an answer's head
+/// (status line and headers) of more than 16,383 bytes is refused as an
+/// [`Io`](crate::TransportErrorKind::Io) error.
 ///
 /// Trust and proxies come from [`TransportOptions`] (see [`from_options`](Self::from_options)).
 /// Proxies: `https://` sites go through a `CONNECT` tunnel; `http://` sites through an
@@ -313,9 +316,23 @@ fn config(
         .timeout_connect(Some(options.connect_timeout.min(MAX_TIMEOUT)))
         .timeout_global(agent_timeout)
         .tls_config(tls)
-        .proxy(proxy);
+        .proxy(proxy)
+        .input_buffer_size(BUFFER_SIZE)
+        .output_buffer_size(BUFFER_SIZE)
+        .max_response_header_size(MAX_RESPONSE_HEAD);
     with_pool(config, options.max_idle_connections).build()
 }
+
+/// The size of each of a connection's two buffers (ureq's default is 128 KiB, which it
+/// zero-fills when the connection is opened: 64 page faults, a quarter of a one-shot
+/// `mmstatus get`'s). A request's head and an answer's head must fit; bodies stream
+/// through in pieces.
+const BUFFER_SIZE: usize = 16 * 1024;
+
+/// The largest answer head read (status line and headers): a byte under the input
+/// buffer, so that a longer head is ureq's "too big" error rather than a stalled read.
+/// nginx, in front of most Mattermost servers, lets through 4 or 8 KiB by default.
+const MAX_RESPONSE_HEAD: usize = BUFFER_SIZE - 1;
 
 /// The roots to trust, as the table in [`options`](super::options) says.
 fn tls_config(options: &TransportOptions) -> Result<TlsConfig, Error> {
@@ -432,7 +449,7 @@ fn convert_error(error: ureq::Error, proxy: Option<&ProxyUrl>) -> TransportError
         | ureq::Error::Pem(_)
         | ureq::Error::TlsRequired => K::Tls,
         ureq::Error::Http(_) | ureq::Error::BadUri(_) => K::InvalidRequest,
-        ureq::Error::Protocol(_) => K::Io,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => K::Io,
         ureq::Error::Io(e) => match e.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => K::Timeout,
             io::ErrorKind::ConnectionRefused
@@ -453,6 +470,11 @@ fn convert_error(error: ureq::Error, proxy: Option<&ProxyUrl>) -> TransportError
     let mut message = match (&error, tls) {
         (_, Some(rustls::Error::InvalidCertificate(cert))) => certificate_advice(cert),
         (_, Some(other)) => format!("the TLS handshake failed: {other}"),
+        (ureq::Error::LargeResponseHeader(..), _) => format!(
+            "the answer's head (status line and headers) is larger than the {} bytes this \
+             transport reads",
+            MAX_RESPONSE_HEAD
+        ),
         (ureq::Error::ConnectProxyFailed(why), _) => format!(
             "the proxy refused to open a tunnel (CONNECT) to the server: {why}; \
              check that the proxy allows CONNECT to the server's port, or that the \

@@ -107,8 +107,8 @@ pub(crate) struct Global {
     pub tz: Option<String>,
 }
 
-// The arguments of `get`, a struct of their own so that `crate::quick` can parse a
-// `get` without building the other subcommands.
+// The arguments of `get`, a struct of their own so that `crate::quick` can build a
+// `get` without clap.
 #[derive(Debug, Args)]
 pub(crate) struct GetArgs {
     /// Usernames (alice or @alice), user ids (26 characters) or `me`; default `me`
@@ -307,22 +307,17 @@ impl Settable {
     }
 }
 
-/// The clap error for `failure`, rendered for the subcommand `matches` ran.
+/// The clap error for `failure`, rendered for the subcommands (outermost first) that
+/// the command line ran.
 pub(crate) fn render_usage_error(
-    matches: &clap::ArgMatches,
+    subcommands: &[String],
     kind: clap::error::ErrorKind,
     message: &str,
 ) -> clap::Error {
     let mut cmd = Cli::command();
     cmd.build();
-    let mut names = Vec::new();
-    let mut m = matches;
-    while let Some((name, sub)) = m.subcommand() {
-        names.push(name.to_owned());
-        m = sub;
-    }
     let mut current = cmd;
-    for name in &names {
+    for name in subcommands {
         match current.find_subcommand(name).cloned() {
             Some(sub) => current = sub,
             None => break,
@@ -335,7 +330,7 @@ fn reason(e: mattermost_status::ParseError) -> String {
     e.reason().to_owned()
 }
 
-fn parse_user(s: &str) -> Result<UserRef, String> {
+pub(crate) fn parse_user(s: &str) -> Result<UserRef, String> {
     UserRef::parse(s).map_err(reason)
 }
 

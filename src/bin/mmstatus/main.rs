@@ -28,12 +28,12 @@ use args::{Cli, Command, CustomCommand, Global};
 use failure::{exit_code_of, usage_error, Failure};
 
 fn main() -> ExitCode {
-    let (cli, matches) = quick::parse();
+    let (cli, subcommands) = quick::parse();
     match run(cli) {
         Ok(code) => code,
         Err(Failure::Usage(kind, message)) => {
             // "error: ..." and the subcommand's usage on stderr, as clap does.
-            let _ = args::render_usage_error(&matches, kind, &message).print();
+            let _ = args::render_usage_error(&subcommands, kind, &message).print();
             ExitCode::from(2)
         }
         Err(Failure::Api(e)) => {
@@ -299,10 +299,10 @@ fn session(global: &Global) -> Result<Session, Failure> {
         other => Failure::Api(other),
     })?;
     if let Some(host) = plain_http_host(session.base_url()) {
-        eprintln!(
+        output::warn(&format!(
             "mmstatus: warning: the token goes to {host} over plain http://, unencrypted; \
              anyone on the network path can read it. Use https:// if the server has it."
-        );
+        ));
     }
     Ok(session)
 }

@@ -59,6 +59,12 @@ pub const CASES: &[Case] = &[
         run: wanted_response_headers_are_kept,
     },
     Case {
+        name: "a_large_head_is_read",
+        asserts: "an answer whose head is 12 KiB (more than nginx lets through by default: \
+                  4 or 8 KiB) is read whole, its last header included",
+        run: a_large_head_is_read,
+    },
+    Case {
         name: "redirects_are_answers",
         asserts: "301, 302, 303, 307 and 308 come back as answers with their Location; the \
                   target is never contacted",
@@ -479,6 +485,31 @@ fn wanted_response_headers_are_kept(make: &Make<'_>) -> Result<String, Miss> {
         got.header("X-Unwanted")
     );
     Ok("4 wanted headers, and all without a list".into())
+}
+
+fn a_large_head_is_read(make: &Make<'_>) -> Result<String, Miss> {
+    // 12 headers of 1,000 bytes, then the one the session reads.
+    let filler = "p".repeat(1_000);
+    let names: Vec<String> = (0..12).map(|i| format!("X-Filler-{i}")).collect();
+    let mut headers: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), filler.as_str()))
+        .collect();
+    headers.push(("X-Request-Id", "req-last"));
+    let server = FaultServer::always(response(200, &headers, STATUS_BODY.as_bytes()));
+    let server = setup("a loopback server", server)?;
+    let url = format!("{}{PATH}", server.url());
+    let got = answer(
+        make().send(&request(Method::Get, &url, PATIENCE)),
+        "a 12 KiB head",
+    )?;
+    ensure!(
+        got.header("X-Request-Id") == Some("req-last") && got.body() == STATUS_BODY.as_bytes(),
+        "a 12 KiB head: X-Request-Id came back as {:?}, the body as {:?}",
+        got.header("X-Request-Id"),
+        String::from_utf8_lossy(got.body())
+    );
+    Ok("12 KiB of headers".into())
 }
 
 fn redirects_are_answers(make: &Make<'_>) -> Result<String, Miss> {
