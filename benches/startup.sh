@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-shot start-up: `mmstatus get` against the least a program can do to print the
-# same status (examples/startup_baseline.rs: ureq + serde_json, no checks, no table).
+# same status and username (examples/startup_baseline.rs: ureq + serde_json, the same
+# two requests, no checks, no table).
 #
 # Usage: bash benches/startup.sh [pairs]     (default 1000 pairs, ~10 s)
 #        MMSTATUS=/path/to/other/mmstatus bash benches/startup.sh   (time another build,
@@ -8,7 +9,8 @@
 #
 # Both programs are built with the release profile. The fake server
 # (examples/fake_server) runs on 127.0.0.1 on a free port; both programs ask it for
-# alice's own status (GET /api/v4/users/me/status with her token), once per process.
+# alice's own status (GET /api/v4/users/me/status with her token), then her username
+# (POST /api/v4/users/ids), once per process, on one connection.
 # The two programs run alternately, one pair at a time (the order flips every pair),
 # each timed by bash's $EPOCHREALTIME around its fork, exec, request and exit; the
 # first 20 pairs are a warm-up. Printed: each program's median and quartiles, and the
@@ -47,7 +49,7 @@ export MM_URL MM_TOKEN
 # Both must succeed and agree before anything is timed.
 "$mmstatus" get >"$work/a.out"
 "$baseline" >"$work/b.out"
-grep -q offline "$work/a.out" && grep -q offline "$work/b.out" ||
+grep -q "@alice *offline" "$work/a.out" && grep -q "@alice offline" "$work/b.out" ||
   { echo "unexpected output:" >&2; cat "$work/a.out" "$work/b.out" >&2; exit 1; }
 
 : >"$work/a.us"
