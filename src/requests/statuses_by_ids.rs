@@ -3,6 +3,7 @@
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::model::{Status, UserId};
+use crate::requests::id_list;
 use crate::response::decode_json;
 use crate::transport::{HttpResponse, Method};
 use crate::Session;
@@ -55,9 +56,6 @@ pub struct GetStatusesByIds {
 /// under the 300,000 bytes a default server accepts.
 pub const MAX_IDS_PER_CALL: usize = 10_000;
 
-/// Bytes of one id in the JSON array: 26 characters, two quotes, one comma.
-const BYTES_PER_ID: usize = 29;
-
 impl GetStatusesByIds {
     /// The statuses of `user_ids`.
     pub fn new(user_ids: impl IntoIterator<Item = UserId>) -> Self {
@@ -107,23 +105,7 @@ impl Endpoint for IdList<'_> {
     type Output = Vec<Status>;
 
     fn validate(&self, _session: &Session) -> Result<()> {
-        if self.0.is_empty() {
-            return Err(Error::invalid(
-                "user_ids",
-                "is empty; the server needs at least one id",
-            ));
-        }
-        if let Some(i) = self.0.iter().position(UserId::is_me) {
-            return Err(Error::invalid(
-                "user_ids",
-                format!(
-                    "element {} is `me`, which the server does not accept in this list; \
-                     use Session::current_user_id() for the real id",
-                    i + 1
-                ),
-            ));
-        }
-        Ok(())
+        id_list::check(self.0, "which the server does not accept in this list")
     }
 
     fn method(&self) -> Method {
@@ -140,11 +122,7 @@ impl Endpoint for IdList<'_> {
     }
 
     fn body(&self) -> Result<Option<Vec<u8>>> {
-        // Sized exactly up front: no regrowth (and copy) of a body of hundreds of KB.
-        let mut body = Vec::with_capacity(self.0.len() * BYTES_PER_ID + 1);
-        serde_json::to_writer(&mut body, self.0)
-            .map_err(|e| Error::invalid("body", e.to_string()))?;
-        Ok(Some(body))
+        id_list::body(self.0)
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<Vec<Status>> {
@@ -243,7 +221,7 @@ mod tests {
         ) -> std::result::Result<HttpResponse, TransportError> {
             let body = request.body().unwrap_or_default();
             assert_eq!(
-                (body.len() - 1) % BYTES_PER_ID,
+                (body.len() - 1) % id_list::BYTES_PER_ID,
                 0,
                 "29 bytes an id, plus one"
             );

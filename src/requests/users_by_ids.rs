@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use crate::endpoint::{json_body, Endpoint};
+use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::model::{User, UserId};
-use crate::requests::MAX_IDS_PER_CALL;
+use crate::requests::{id_list, MAX_IDS_PER_CALL};
 use crate::response::decode_json;
 use crate::transport::{HttpResponse, Method};
 use crate::Session;
@@ -84,28 +84,16 @@ impl Endpoint for GetUsersByIds {
     type Output = Vec<User>;
 
     fn validate(&self, _session: &Session) -> Result<()> {
-        if self.user_ids.is_empty() {
-            return Err(Error::invalid(
-                "user_ids",
-                "is empty; the server needs at least one id",
-            ));
-        }
+        id_list::check(
+            &self.user_ids,
+            "which the server does not look up here (no user has that id)",
+        )?;
         if self.user_ids.len() > MAX_IDS_PER_CALL {
             return Err(Error::invalid(
                 "user_ids",
                 format!(
                     "has {} ids; at most {MAX_IDS_PER_CALL} fit in one request",
                     self.user_ids.len()
-                ),
-            ));
-        }
-        if let Some(i) = self.user_ids.iter().position(UserId::is_me) {
-            return Err(Error::invalid(
-                "user_ids",
-                format!(
-                    "element {} is `me`, which the server does not look up here (no user has \
-                     that id); use Session::current_user_id() for the real id",
-                    i + 1
                 ),
             ));
         }
@@ -126,7 +114,7 @@ impl Endpoint for GetUsersByIds {
     }
 
     fn body(&self) -> Result<Option<Vec<u8>>> {
-        json_body(&self.user_ids)
+        id_list::body(&self.user_ids)
     }
 
     fn parse(&self, response: &HttpResponse) -> Result<Vec<User>> {
