@@ -59,12 +59,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             };
             let one = users.len() == 1;
             // One user: `me` or an id stays in the path (one request).
-            let named = users::resolve(&session, &users, !one)?;
+            let named = users::resolve(session, &users, !one)?;
             let statuses = if let [user] = &named[..] {
-                vec![GetStatus::new(user.id).send(&session)?]
+                vec![GetStatus::new(user.id).send(session)?]
             } else {
                 let ids: Vec<UserId> = named.iter().map(|u| u.id).collect();
-                let answer = GetStatusesByIds::new(ids.iter().copied()).send(&session)?;
+                let answer = GetStatusesByIds::new(ids.iter().copied()).send(session)?;
                 let mut found = Vec::with_capacity(ids.len());
                 for (id, status) in answer.in_order_of(&ids) {
                     match status {
@@ -84,7 +84,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .zip(&named)
                 .filter(|(_, user)| user.username.is_none())
                 .map(|(status, _)| status.user_id);
-            let found = users::usernames_of(&session, unnamed)?;
+            let found = users::usernames_of(session, unnamed)?;
             let rows: Vec<output::Row<'_>> = statuses
                 .iter()
                 .zip(&named)
@@ -120,7 +120,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             if let Some(t) = until {
                 update = update.until(t);
             }
-            let status = update.send(&session)?;
+            let status = update.send(session)?;
             output::out(&output::status_line(&status, &zone))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -137,19 +137,19 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let session = session(&cli.global)?;
             UpdateCustomStatus::new(UserId::me())
                 .custom_status(cs.clone())
-                .send(&session)?;
+                .send(session)?;
             output::out(&output::custom_status_line(&cs, &zone))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Clear) => {
             let session = session(&cli.global)?;
-            UnsetCustomStatus::new(UserId::me()).send(&session)?;
+            UnsetCustomStatus::new(UserId::me()).send(session)?;
             output::out("custom status cleared")?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Custom(CustomCommand::Recent) => {
             let session = session(&cli.global)?;
-            let recent = GetRecentCustomStatuses::new(UserId::me()).send(&session)?;
+            let recent = GetRecentCustomStatuses::new(UserId::me()).send(session)?;
             if recent.is_empty() {
                 output::warn("mmstatus: no recent custom statuses");
             }
@@ -165,7 +165,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Custom(CustomCommand::ForgetRecent { number }) => {
             let session = session(&cli.global)?;
-            let recent = GetRecentCustomStatuses::new(UserId::me()).send(&session)?;
+            let recent = GetRecentCustomStatuses::new(UserId::me()).send(session)?;
             let Some(cs) = recent.get(usize::from(number) - 1) else {
                 output::warn(&format!(
                     "mmstatus: there is no recent custom status {number} (there are {}; \
@@ -174,7 +174,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 ));
                 return Err(Failure::Code(1));
             };
-            RemoveRecentCustomStatus::new(UserId::me(), cs.clone()).send(&session)?;
+            RemoveRecentCustomStatus::new(UserId::me(), cs.clone()).send(session)?;
             output::out(&format!(
                 "removed from the recent custom statuses:{}",
                 output::custom_status_text(cs, &zone)
@@ -184,7 +184,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Dnd { end, command } => {
             let until = when::end_time(end.for_, end.until, &zone, SystemTime::now())?;
             let session = session(&cli.global)?;
-            dnd::run(&session, until, &command)
+            dnd::run(session, until, &command)
         }
         Command::Watch {
             users,
@@ -194,15 +194,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         } => {
             watch::check_interval(interval)?;
             let session = session(&cli.global)?;
-            let mut named = users::resolve(&session, &users, true)?;
+            let mut named = users::resolve(session, &users, true)?;
             // Once, before the first poll: usernames do not change while watching.
-            users::fill_usernames(&session, &mut named)?;
+            users::fill_usernames(session, &mut named)?;
             let options = watch::Options {
                 until,
                 interval,
                 json,
             };
-            watch::run(&session, &named, &options, &zone)
+            watch::run(session, &named, &options, &zone)
         }
         Command::Completions { .. } | Command::Man => unreachable_here(),
     }
@@ -243,7 +243,7 @@ fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
 }
 
 /// The session from `--url`/`MM_URL` and `--token-file`/`MM_TOKEN`.
-fn session(global: &Global) -> Result<Session, Failure> {
+fn session(global: &Global) -> Result<&'static Session, Failure> {
     let Some(url) = global.url.as_deref() else {
         return Err(usage_error(
             clap::error::ErrorKind::MissingRequiredArgument,
@@ -304,7 +304,10 @@ fn session(global: &Global) -> Result<Session, Failure> {
              anyone on the network path can read it. Use https:// if the server has it."
         ));
     }
-    Ok(session)
+    // Kept until exit: the process's end closes the connection and frees the buffers
+    // at once, where dropping the session would do it call by call (a `close`, two
+    // `munmap`s) after the output is written.
+    Ok(Box::leak(Box::new(session)))
 }
 
 /// The host of an `http://` address that is not loopback (where a token travels in
