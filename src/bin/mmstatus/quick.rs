@@ -276,6 +276,8 @@ mod tests {
             "http://u",
             "--url=http://v",
             "--url=",
+            "--url=-x",
+            "--proxy=-p",
             "--tz",
             "+02:00",
             "-03:00",
