@@ -543,6 +543,58 @@ fn watch_keeps_going_while_the_server_is_away() {
     http.stop();
 }
 
+/// A server that answers 429 until the session has spent its attempts: `watch` reports
+/// it, waits what the server asked (`Retry-After: 1`), and goes on.
+#[cfg(feature = "conformance")]
+#[test]
+fn watch_waits_out_a_rate_limit_as_the_server_asks() {
+    use support::fault_server::{json, response, Fault};
+    const BOB: &str = "o8c4ypcdd51zbr8wktm3xa3i10";
+    let attempts = mattermost_status::RetryPolicy::new().attempts() as usize;
+    let server = support::start_server(move |n| {
+        Fault::Reply(match n {
+            // POST /users/ids: the username lookup, answered with nobody.
+            0 => json(200, "[]"),
+            n if n <= attempts => response(
+                429,
+                &[("Retry-After", "1"), ("Content-Type", "application/json")],
+                br#"{"id":"api.context.rate_limited","message":"too many requests","status_code":429}"#,
+            ),
+            _ => json(
+                200,
+                &format!(
+                    r#"[{{"user_id":"{BOB}","status":"online","manual":false,"last_activity_at":0,"dnd_end_time":0}}]"#
+                ),
+            ),
+        })
+    });
+    let start = Instant::now();
+    let o = support::cli::mmstatus(&server.url(), "tok")
+        .env("MMSTATUS_MIN_INTERVAL_MS", "50")
+        .args(["watch", BOB, "--until", "online", "--interval", "100ms"])
+        .output()
+        .unwrap();
+    let elapsed = start.elapsed();
+    assert_code(&o, 0);
+    assert!(
+        stdout(&o).ends_with(&format!(" {BOB} online\n")),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("(trying again in 1s)"),
+        "the rate limit was reported with the server's wait: {}",
+        stderr(&o)
+    );
+    // The session waited 1 s between its attempts, then watch 1 s more.
+    let waits = attempts as u64;
+    assert!(
+        elapsed >= Duration::from_millis(waits * 1000 - 100),
+        "Retry-After was not honoured: {elapsed:?}"
+    );
+    assert_eq!(server.attempts(), attempts + 2, "requests the server saw");
+}
+
 // ---- 6. conventions ---------------------------------------------------------------------
 
 #[test]
