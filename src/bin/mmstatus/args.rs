@@ -133,10 +133,11 @@ pub(crate) enum TransportChoice {
 pub(crate) enum Command {
     /// Show the status of users (yourself by default)
     ///
-    /// Prints a table: user id, username (when given by name), status, whether it was
-    /// set by hand, last activity and when Do Not Disturb ends (only while in DND).
-    /// With --json, a JSON array of the server's status objects with a `username`
-    /// beside `user_id` (null when not known), in the order the users were given.
+    /// Prints a table: user id, username, status, whether it was set by hand, last
+    /// activity and when Do Not Disturb ends (only while in DND). The usernames of users
+    /// given by id or `me` take one more request. With --json, a JSON array of the
+    /// server's status objects with a `username` beside `user_id` (null for a user the
+    /// server did not name), in the order the users were given.
     Get(GetArgs),
 
     /// Set your status
