@@ -88,7 +88,10 @@ fn plain_get(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Optio
             None => args.next()?,
         };
         let value_text = value.to_str();
-        if value.is_empty() || value_text.is_none_or(|v| v.starts_with('-')) && inline.is_none() {
+        // An empty value, or (as a word of its own) one that is not UTF-8 or starts with
+        // `-`: clap's to judge (it takes `--tz -03:00`, and refuses `--url -x`).
+        let separate_and_odd = inline.is_none() && value_text.is_none_or(|v| v.starts_with('-'));
+        if value.is_empty() || separate_and_odd {
             return None;
         }
         match name {
