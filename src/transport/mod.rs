@@ -55,6 +55,7 @@ mod forward;
 mod options;
 mod pem;
 pub mod proxy;
+mod stream;
 #[cfg(any(feature = "ureq", feature = "curl"))]
 mod system_roots;
 #[cfg(feature = "ureq")]
@@ -62,6 +63,7 @@ mod ureq;
 
 pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
 pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
+pub use self::stream::Stream;
 #[cfg(feature = "ureq")]
 mod ureq_wire;
 #[cfg(feature = "ureq")]
@@ -407,17 +409,41 @@ impl fmt::Debug for HttpResponse {
 pub trait Transport: fmt::Debug + Send + Sync {
     /// Sends `request` and returns the answer, or why there is none.
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
+
+    /// Opens a byte stream to the origin (scheme, host, port) of the absolute URL `url`,
+    /// through the transport's proxy and with its trust settings, within `timeout`
+    /// (connect, proxy and TLS together): for a protocol the caller speaks itself over
+    /// it, such as a websocket. The path of `url` is not requested: the caller writes
+    /// its own request on the stream.
+    ///
+    /// *For transport authors.* Optional: the default says the transport opens no
+    /// streams ([`TransportErrorKind::InvalidRequest`](crate::TransportErrorKind::InvalidRequest)),
+    /// and everything but streams keeps working. Failures take the kinds `send` uses
+    /// (`Connect` when nothing reached the server, `Timeout`, `Tls`).
+    fn open_stream(&self, url: &str, timeout: Duration) -> Result<Box<dyn Stream>, TransportError> {
+        let _ = (url, timeout);
+        Err(TransportError::new(
+            crate::TransportErrorKind::InvalidRequest,
+            "this transport opens no byte streams (Transport::open_stream is not implemented)",
+        ))
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         (**self).send(request)
     }
+    fn open_stream(&self, url: &str, timeout: Duration) -> Result<Box<dyn Stream>, TransportError> {
+        (**self).open_stream(url, timeout)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         (**self).send(request)
+    }
+    fn open_stream(&self, url: &str, timeout: Duration) -> Result<Box<dyn Stream>, TransportError> {
+        (**self).open_stream(url, timeout)
     }
 }
 
