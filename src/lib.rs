@@ -223,7 +223,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod base_url;
 mod endpoint;
 pub mod error;
 pub mod expiry;
@@ -237,6 +236,7 @@ mod response;
 mod retry;
 mod secret;
 mod session;
+mod site_url;
 pub mod transport;
 
 pub use error::{
@@ -258,6 +258,7 @@ pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_TIMEOUT,
 };
+pub use site_url::SiteUrl;
 #[cfg(feature = "curl")]
 pub use transport::CurlTransport;
 #[cfg(feature = "ureq")]

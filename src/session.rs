@@ -5,13 +5,13 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::base_url;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::model::UserId;
 use crate::response::check_status;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
+use crate::site_url::{self, SiteUrl};
 use crate::transport::{
     HttpRequest, HttpResponse, Method, ProxySetting, Transport, TransportOptions,
 };
@@ -72,7 +72,7 @@ pub struct Session {
 }
 
 struct Inner {
-    base_url: String,
+    site: SiteUrl,
     api_base: String,
     authorization: Secret,
     user_agent: String,
@@ -109,7 +109,12 @@ impl Session {
 
     /// The site address, normalized (no trailing slash).
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.site.as_str()
+    }
+
+    /// The site address in parts (scheme, host, port, path prefix).
+    pub fn site_url(&self) -> &SiteUrl {
+        &self.inner.site
     }
 
     /// The time one whole call may take, retries and waits included.
@@ -314,7 +319,7 @@ fn out_of_time(timeout: Duration, attempts: u32) -> Error {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.inner.site)
             .field("token", &self.inner.authorization)
             .field("user_agent", &self.inner.user_agent)
             .field("timeout", &self.inner.timeout)
@@ -598,7 +603,7 @@ impl SessionBuilder {
 
     /// Checks the settings and builds the session. Sends nothing.
     pub fn build(self) -> Result<Session> {
-        let base_url = base_url::normalize(&self.base_url)?;
+        let site = SiteUrl::parse(&self.base_url)?;
         let token = match self.token {
             Some(token) => token?,
             None => {
@@ -649,10 +654,10 @@ impl SessionBuilder {
             None if self.curl => Arc::new(crate::transport::CurlTransport::from_options(&options)?),
             None => default_transport(&options, timeout)?,
         };
-        let api_base = format!("{base_url}/api/v4");
+        let api_base = format!("{site}/api/v4");
         Ok(Session {
             inner: Arc::new(Inner {
-                base_url,
+                site,
                 api_base,
                 authorization: Secret::new(format!("Bearer {}", token.expose())),
                 user_agent: self.user_agent,
@@ -670,7 +675,7 @@ impl SessionBuilder {
 impl fmt::Debug for SessionBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionBuilder")
-            .field("base_url", &base_url::masked(&self.base_url))
+            .field("base_url", &site_url::masked(&self.base_url))
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)

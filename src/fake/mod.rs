@@ -448,7 +448,7 @@ impl fmt::Debug for FakeServer {
 /// Answers in process: the request never leaves the test.
 impl Transport for FakeServer {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let Some(target) = crate::base_url::request_target(request.url()) else {
+        let Some(target) = crate::site_url::request_target(request.url()) else {
             return Err(TransportError::new(
                 TransportErrorKind::InvalidRequest,
                 format!("not an absolute URL: {}", request.url()),

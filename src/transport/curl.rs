@@ -294,8 +294,8 @@ impl CurlTransport {
         self.configure(easy, request)
             .map_err(|e| convert_error(&e, false, false))?;
         let limit = request.max_response_bytes();
-        let http = request.url().split_once("://").is_some_and(|(scheme, _)| {
-            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+        let http = crate::site_url::origin(request.url()).is_some_and(|o| {
+            o.scheme.eq_ignore_ascii_case("http") || o.scheme.eq_ignore_ascii_case("https")
         });
         let mut body: Vec<u8> = Vec::new();
         let too_large = Cell::new(false);

@@ -111,7 +111,7 @@ impl ProxyUrl {
                 (Some(user), pass.map(Secret::new))
             }
         };
-        let (host, port) = split_host_port(hostport).ok_or("has no valid host")?;
+        let (host, port) = crate::site_url::split_host_port(hostport).ok_or("has no valid host")?;
         let port = match port {
             None => {
                 if scheme == "https" {
@@ -363,7 +363,7 @@ impl ProxyRoutes {
 
     /// The proxy for requests to `url`, or `None` to connect directly.
     pub fn for_url(&self, url: &str) -> Option<&ProxyUrl> {
-        let (scheme, host) = scheme_and_host(url)?;
+        let crate::site_url::Origin { scheme, host, .. } = crate::site_url::origin(url)?;
         if self.no_proxy.matches(host) {
             return None;
         }
@@ -390,32 +390,6 @@ impl ProxyRoutes {
     pub fn no_proxy(&self) -> &NoProxy {
         &self.no_proxy
     }
-}
-
-/// `("https", "host")` of `https://user@host:port/path`.
-pub(crate) fn scheme_and_host(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let hostport = authority.rsplit('@').next()?;
-    let (host, _) = split_host_port(hostport)?;
-    Some((scheme, host))
-}
-
-fn split_host_port(hostport: &str) -> Option<(&str, Option<&str>)> {
-    let (host, port) = if hostport.starts_with('[') {
-        let end = hostport.find(']')?;
-        let host = &hostport[..=end];
-        match &hostport[end + 1..] {
-            "" => (host, None),
-            rest => (host, Some(rest.strip_prefix(':')?)),
-        }
-    } else {
-        match hostport.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    (!host.is_empty()).then_some((host, port))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
