@@ -97,6 +97,7 @@ impl Session {
             transport: None,
             options: TransportOptions::default(),
             deferred: None,
+            built_in_setting: None,
             #[cfg(feature = "curl")]
             curl: false,
             timeout: DEFAULT_TIMEOUT,
@@ -348,6 +349,9 @@ pub struct SessionBuilder {
     options: TransportOptions,
     /// The first setting refused by a setter that cannot fail, reported by `build`.
     deferred: Option<Error>,
+    /// The first setter of the built-in transport called (`proxy(..)`, ...): refused
+    /// beside a transport of the caller's own.
+    built_in_setting: Option<&'static str>,
     /// Build the libcurl transport instead of the default one.
     #[cfg(feature = "curl")]
     curl: bool,
@@ -396,16 +400,22 @@ impl SessionBuilder {
         self
     }
 
-    /// The transport to use instead of the built-in one.
+    /// The transport to use instead of the built-in one. The settings of the built-in
+    /// transport ([`connect_timeout`](Self::connect_timeout),
+    /// [`max_idle_connections`](Self::max_idle_connections), the root certificates,
+    /// [`system_roots`](Self::system_roots), [`proxy`](Self::proxy),
+    /// [`no_proxy`](Self::no_proxy), `curl`) are then refused by [`build`](Self::build):
+    /// configure your transport itself.
     pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
         self
     }
 
     /// How long the built-in transport may take to connect (default 10 s); longer than
-    /// [`MAX_TIMEOUT`] (one year) is capped to it, zero is refused. Ignored with your own
+    /// [`MAX_TIMEOUT`] (one year) is capped to it, zero is refused. Refused beside your own
     /// [`transport`](SessionBuilder::transport).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.built_in("connect_timeout(..)");
         self.options.connect_timeout = timeout;
         self
     }
@@ -415,7 +425,7 @@ impl SessionBuilder {
     /// by N threads needs N of them to never open a connection once warm: with fewer,
     /// every call that ends while that many are already idle closes its connection, and
     /// some later call opens a new one. Idle connections are closed after 15 seconds
-    /// unused; 0 closes every connection after its call. Ignored with your own
+    /// unused; 0 closes every connection after its call. Refused beside your own
     /// [`transport`](SessionBuilder::transport).
     ///
     /// ```
@@ -428,6 +438,7 @@ impl SessionBuilder {
     /// assert_eq!(builder.transport_options().max_idle_connections, 32);
     /// ```
     pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.built_in("max_idle_connections(..)");
         self.options.max_idle_connections = connections;
         self
     }
@@ -453,6 +464,7 @@ impl SessionBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.built_in("add_root_certificate(..)");
         if let Err(e) = self.options.add_root_certificate(pem) {
             self.deferred.get_or_insert(e);
         }
@@ -464,6 +476,7 @@ impl SessionBuilder {
     /// [`build`](Self::build) with an [`Error::InvalidInput`] for `root_certificate` that
     /// names the file.
     pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.built_in("add_root_certificate_file(..)");
         if let Err(e) = self.options.add_root_certificate_file(path) {
             self.deferred.get_or_insert(e);
         }
@@ -476,6 +489,7 @@ impl SessionBuilder {
     /// the distribution's, such as `/etc/ssl/certs/ca-certificates.crt`); see
     /// [`TransportOptions`](crate::transport::TransportOptions#which-roots-are-trusted).
     pub fn system_roots(mut self, trust: bool) -> Self {
+        self.built_in("system_roots(..)");
         self.options.system_roots = trust;
         self
     }
@@ -487,6 +501,7 @@ impl SessionBuilder {
     /// ([`transport::proxy`](crate::transport::proxy)). The password never appears in
     /// `Debug` or in errors. A malformed URL is refused by [`build`](Self::build).
     pub fn proxy(mut self, url: &str) -> Self {
+        self.built_in("proxy(..)");
         match crate::transport::ProxyUrl::parse(url) {
             Ok(url) => self.options.proxy = ProxySetting::Url(url),
             Err(e) => {
@@ -498,6 +513,7 @@ impl SessionBuilder {
 
     /// Connects directly, whatever the proxy environment variables say.
     pub fn no_proxy(mut self) -> Self {
+        self.built_in("no_proxy()");
         self.options.proxy = ProxySetting::None;
         self
     }
@@ -520,8 +536,14 @@ impl SessionBuilder {
     /// ```
     #[cfg(feature = "curl")]
     pub fn curl(mut self) -> Self {
+        self.built_in("curl()");
         self.curl = true;
         self
+    }
+
+    /// Notes that a setting of the built-in transport was given.
+    fn built_in(&mut self, setter: &'static str) {
+        self.built_in_setting.get_or_insert(setter);
     }
 
     /// The connection settings the built-in transport will be made with.
@@ -630,22 +652,15 @@ impl SessionBuilder {
         options.connect_timeout = options.connect_timeout.min(MAX_TIMEOUT);
         let transport = match self.transport {
             Some(transport) => {
-                #[cfg(feature = "curl")]
-                if self.curl {
+                // One rule for every setting of the built-in transport: beside a
+                // transport of your own, it would do nothing, so it is refused.
+                if let Some(setter) = self.built_in_setting {
                     return Err(Error::invalid(
                         "transport",
-                        "both .transport(..) and .curl() were called; choose one",
-                    ));
-                }
-                let defaults = TransportOptions::default();
-                if options.root_certificates != defaults.root_certificates
-                    || options.system_roots != defaults.system_roots
-                    || options.proxy != defaults.proxy
-                {
-                    return Err(Error::invalid(
-                        "transport",
-                        "root certificates, system roots and the proxy are settings of the \
-                         built-in transport; with your own .transport(..), configure them on it",
+                        format!(
+                            ".{setter} configures the built-in transport, and .transport(..) \
+                             replaces it; configure your transport itself instead"
+                        ),
                     ));
                 }
                 transport
