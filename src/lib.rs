@@ -37,7 +37,7 @@
 //!
 //! # Errors
 //!
-//! One type, [`Error`]; see the [`error`] module for its variants and what each means.
+//! One type, [`Error`]; its docs list the variants and what each means.
 //! The token never appears in any `Debug` or `Display` output of the crate.
 //!
 //! # Reliability
@@ -169,7 +169,7 @@
 //! UpdateCustomStatus::new(UserId::me())
 //!     .emoji("house")
 //!     .text("Working from home")
-//!     .lasting(CustomStatusDuration::Today, &zone)?
+//!     .lasting(CustomStatusDuration::Today, &zone)
 //!     .send(&session)?;
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
@@ -204,12 +204,16 @@
 //! assert_eq!(GetStatus::new(UserId::me()).send(&session)?.status, StatusKind::Dnd);
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
+//! [`Transport`]: transport::Transport
 // The crate docs link to feature-gated items; without the feature the link goes to docs.rs
 // (built with all features), so no feature set has a broken link.
-#![cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#![cfg_attr(
+    feature = "ureq",
+    doc = "[`UreqTransport`]: crate::transport::UreqTransport"
+)]
 #![cfg_attr(
     not(feature = "ureq"),
-    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/transport/struct.UreqTransport.html"
 )]
 #![cfg_attr(feature = "fake", doc = "[`fake`]: crate::fake")]
 #![cfg_attr(
@@ -224,13 +228,13 @@
 #![warn(missing_docs)]
 
 mod endpoint;
-pub mod error;
+mod error;
 pub mod expiry;
 #[cfg(feature = "fake")]
 pub mod fake;
 mod guard;
 mod logging;
-pub mod model;
+mod model;
 mod requests;
 mod response;
 mod retry;
@@ -259,11 +263,6 @@ pub use session::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_TIMEOUT,
 };
 pub use site_url::SiteUrl;
-#[cfg(feature = "curl")]
-pub use transport::CurlTransport;
-#[cfg(feature = "ureq")]
-pub use transport::UreqTransport;
-pub use transport::{HttpRequest, HttpResponse, Method, Transport};
 
 /// The README's code blocks, compiled as doctests so the quick start cannot rot (they
 /// use the `fake` server, so they run with `--all-features`, as the test suite does).

@@ -281,6 +281,11 @@ impl Call<'_> {
         self.session.send_validated(endpoint, self.deadline)
     }
 
+    /// The session's clock ([`Session::now`]).
+    pub(crate) fn now(&self) -> SystemTime {
+        self.session.now()
+    }
+
     /// The real id of the token's user (see [`Session::current_user_id`]), asked at most
     /// once per session.
     pub(crate) fn current_user_id(&self) -> Result<UserId> {
@@ -498,7 +503,7 @@ impl SessionBuilder {
     /// [`ProxyUrl`](crate::transport::ProxyUrl)), except to the hosts that
     /// `no_proxy`/`NO_PROXY` lists, as curl's `--proxy` does. Without this, the proxy
     /// comes from the environment, read as curl reads it
-    /// ([`transport::proxy`](crate::transport::proxy)). The password never appears in
+    /// ([`ProxySetting`](crate::transport::ProxySetting)). The password never appears in
     /// `Debug` or in errors. A malformed URL is refused by [`build`](Self::build).
     pub fn proxy(mut self, url: &str) -> Self {
         self.built_in("proxy(..)");

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use fault::server::{json, response, Fault};
 use fault::{refused, serve_always, start_server};
 use mattermost_status::{
-    CustomStatus, Error, GetStatus, RemoveRecentCustomStatus, RetryPolicy, Session,
-    TransportErrorKind, UreqTransport, UserId,
+    transport::UreqTransport, CustomStatus, Error, GetStatus, RemoveRecentCustomStatus,
+    RetryPolicy, Session, TransportErrorKind, UserId,
 };
 use support::{assert_no_token, Counting, ALICE, STATUS_BODY, TOKEN};
 

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use fault::server::{json, json_keep_alive, response, Fault, FaultServer};
 use fault::{refused, serve_always, start_server};
 use mattermost_status::{
-    CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy,
-    Session, StatusKind, UpdateStatus, UreqTransport, UserId,
+    transport::UreqTransport, CustomStatus, Error, GetStatus, GetStatusesByIds,
+    RemoveRecentCustomStatus, RetryPolicy, Session, StatusKind, UpdateStatus, UserId,
 };
 use support::{session_on, Canned, Counting, ALICE, STATUS_BODY, TOKEN};
 

@@ -19,8 +19,9 @@ use std::time::Duration;
 use fault::server::{json, json_keep_alive, Fault};
 use fault::start_server;
 use mattermost_status::{
+    transport::{Transport, UreqTransport},
     CustomStatus, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy, Session,
-    StatusKind, Transport, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
+    StatusKind, UpdateCustomStatus, UpdateStatus, UserId,
 };
 use support::{ALICE, STATUS_BODY, TOKEN};
 

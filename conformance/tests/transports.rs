@@ -17,8 +17,9 @@ fn assert_passed(report: &Report) {
 #[test]
 fn ureq_transport_keeps_the_contract() {
     use std::time::Duration;
-    let report =
-        conformance::check_all(|| mattermost_status::UreqTransport::new(Duration::from_secs(10)));
+    let report = conformance::check_all(|| {
+        mattermost_status::transport::UreqTransport::new(Duration::from_secs(10))
+    });
     assert_passed(&report);
 }
 
@@ -26,9 +27,13 @@ fn ureq_transport_keeps_the_contract() {
 #[test]
 fn curl_transport_keeps_the_contract() {
     use std::time::Duration;
-    println!("on {}", mattermost_status::CurlTransport::libcurl_version());
-    let report =
-        conformance::check_all(|| mattermost_status::CurlTransport::new(Duration::from_secs(10)));
+    println!(
+        "on {}",
+        mattermost_status::transport::CurlTransport::libcurl_version()
+    );
+    let report = conformance::check_all(|| {
+        mattermost_status::transport::CurlTransport::new(Duration::from_secs(10))
+    });
     assert_passed(&report);
 }
 
@@ -67,7 +72,7 @@ mod the_suite_catches {
     use std::time::Duration;
 
     use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
-    use mattermost_status::{TransportError, TransportErrorKind, UreqTransport};
+    use mattermost_status::{transport::UreqTransport, TransportError, TransportErrorKind};
     use mattermost_status_conformance::{self as conformance, Outcome};
 
     #[derive(Debug)]
@@ -212,12 +217,16 @@ fn every_case_has_a_unique_name_and_can_be_run_alone() {
     assert_eq!(names.len(), conformance::CASES.len());
     #[derive(Debug)]
     struct Nothing;
-    impl mattermost_status::Transport for Nothing {
+    impl mattermost_status::transport::Transport for Nothing {
         fn send(
             &self,
-            _: &mattermost_status::HttpRequest<'_>,
-        ) -> Result<mattermost_status::HttpResponse, mattermost_status::TransportError> {
-            Ok(mattermost_status::HttpResponse::new(200, Vec::new()))
+            _: &mattermost_status::transport::HttpRequest<'_>,
+        ) -> Result<mattermost_status::transport::HttpResponse, mattermost_status::TransportError>
+        {
+            Ok(mattermost_status::transport::HttpResponse::new(
+                200,
+                Vec::new(),
+            ))
         }
     }
     assert!(conformance::check("no_such_case", || Nothing).is_none());

@@ -12,7 +12,7 @@
 //! - **in process**: a `FakeServer` is a [`Transport`]; [`FakeServer::session`] gives a
 //!   [`Session`] that talks to it with no socket at all. The fastest way for unit tests.
 //! - **over HTTP**: [`FakeServer::serve`] listens on `127.0.0.1` (a free port), so the
-//!   real [`UreqTransport`](crate::UreqTransport), curl or any program can talk to it.
+//!   real [`UreqTransport`](crate::transport::UreqTransport), curl or any program can talk to it.
 //!
 //! # Testing your own tool with it
 //!

@@ -19,7 +19,7 @@ const MAX_IDLE_HANDLES: usize = 8;
 /// A transport on libcurl, as the system has it: its TLS library and trust store, and the
 /// proxies its users have set in the environment.
 ///
-/// It honours the same contract as [`UreqTransport`](crate::UreqTransport) (see
+/// It honours the same contract as [`UreqTransport`](crate::transport::UreqTransport) (see
 /// [`Transport`]): the request's timeout bounds the whole exchange (`CURLOPT_TIMEOUT_MS`),
 /// the body limit stops reading at the limit (`CURLOPT_MAXFILESIZE` for a
 /// `Content-Length` over it, and the write callback for everything else, allocating
@@ -44,7 +44,7 @@ const MAX_IDLE_HANDLES: usize = 8;
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use mattermost_status::{CurlTransport, GetStatus, Session, UserId};
+/// use mattermost_status::{GetStatus, Session, UserId, transport::CurlTransport};
 ///
 /// let session = Session::builder("https://chat.example.com")
 ///     .token_from_env("MM_TOKEN")

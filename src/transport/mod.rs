@@ -7,7 +7,7 @@
 //! The connection settings every built-in transport shares (trusted roots, the
 //! system's store, the proxy, the connect timeout) are one [`TransportOptions`], which
 //! [`SessionBuilder`](crate::SessionBuilder) fills; proxies and `NO_PROXY` are read as
-//! curl reads them ([`proxy`]).
+//! curl reads them ([`ProxySetting`]).
 //!
 //! ```
 //! use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
@@ -33,10 +33,13 @@
 //! assert_eq!(status.status, StatusKind::Away);
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
-#![cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#![cfg_attr(
+    feature = "ureq",
+    doc = "[`UreqTransport`]: crate::transport::UreqTransport"
+)]
 #![cfg_attr(
     not(feature = "ureq"),
-    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/transport/struct.UreqTransport.html"
 )]
 
 use std::fmt;
@@ -52,7 +55,7 @@ pub use self::curl::CurlTransport;
 mod forward;
 mod options;
 mod pem;
-pub mod proxy;
+mod proxy;
 mod stream;
 #[cfg(any(feature = "ureq", feature = "curl"))]
 mod system_roots;
@@ -60,7 +63,8 @@ mod system_roots;
 mod ureq;
 
 pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
-pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
+pub use self::proxy::ProxyUrl;
+
 pub use self::stream::Stream;
 #[cfg(feature = "ureq")]
 mod ureq_wire;

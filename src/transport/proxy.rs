@@ -1,19 +1,5 @@
 //! Proxies: the proxy URL (whose password never shows), `NO_PROXY` lists, and which proxy
-//! a request takes, with the environment variables read as curl reads them.
-//!
-//! | target | variables, first set wins |
-//! |---|---|
-//! | `http://` | `http_proxy` (lower case only, as curl: `HTTP_PROXY` can be set by a CGI request header), then `all_proxy`, `ALL_PROXY` |
-//! | `https://` | `https_proxy`, `HTTPS_PROXY`, then `all_proxy`, `ALL_PROXY` |
-//! | bypass | `no_proxy`, then `NO_PROXY` |
-//!
-//! An empty variable counts as unset. `NO_PROXY` is a list of host names and IP
-//! addresses, separated by commas or spaces, matched as curl matches it: `example.com`
-//! and `.example.com` both cover `example.com` and every name under it; an IP address,
-//! or a network in CIDR form (`10.0.0.0/8`, `fd00::/8`), covers the addresses in it when
-//! the site is given by address; `*` alone covers everything. No host is bypassed unless
-//! the list says so (`localhost` included). The list also applies to a proxy given
-//! explicitly, as curl's `--proxy`.
+//! a request takes; the rules are in [`ProxySetting`](super::ProxySetting)'s docs.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -210,7 +196,7 @@ impl fmt::Debug for ProxyUrl {
 /// assert!(!list.matches("127.0.0.1"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NoProxy {
+pub(crate) struct NoProxy {
     all: bool,
     names: Vec<String>,
     networks: Vec<(IpAddr, u8)>,
@@ -273,6 +259,7 @@ impl NoProxy {
     }
 
     /// Whether the list is empty (bypasses nothing).
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         !self.all && self.names.is_empty() && self.networks.is_empty()
     }
@@ -294,7 +281,7 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
 
 /// Which proxy each request takes: read once, when the transport is made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProxyRoutes {
+pub(crate) struct ProxyRoutes {
     http: Option<ProxyUrl>,
     https: Option<ProxyUrl>,
     no_proxy: NoProxy,

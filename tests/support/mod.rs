@@ -17,7 +17,10 @@ pub mod mock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use mattermost_status::{HttpRequest, HttpResponse, Transport, TransportError, UserId};
+use mattermost_status::{
+    transport::{HttpRequest, HttpResponse, Transport},
+    TransportError, UserId,
+};
 
 /// The token every test session uses; no error, log line or `Debug` may ever show it.
 pub const TOKEN: &str = "zq7tok3nTESTsuite9secret4x";
