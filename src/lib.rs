@@ -182,10 +182,8 @@
 //! 127.0.0.1). A minimal test double:
 //!
 //! ```
-//! use mattermost_status::{
-//!     GetStatus, HttpRequest, HttpResponse, Session, StatusKind, Transport, TransportError,
-//!     UserId,
-//! };
+//! use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
+//! use mattermost_status::{GetStatus, Session, StatusKind, TransportError, UserId};
 //!
 //! #[derive(Debug)]
 //! struct AlwaysDnd;

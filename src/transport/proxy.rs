@@ -183,18 +183,8 @@ impl fmt::Debug for ProxyUrl {
     }
 }
 
-/// A `NO_PROXY` list; see the [module documentation](self) for how it matches.
-///
-/// ```
-/// use mattermost_status::transport::NoProxy;
-///
-/// let list = NoProxy::parse("localhost, .corp.example.com 10.0.0.0/8");
-/// assert!(list.matches("chat.corp.example.com"));
-/// assert!(list.matches("corp.example.com"));
-/// assert!(!list.matches("notcorp.example.com"));
-/// assert!(list.matches("10.1.2.3"));
-/// assert!(!list.matches("127.0.0.1"));
-/// ```
+/// A `NO_PROXY` list, matched as curl matches it (see
+/// [`ProxySetting`](super::ProxySetting)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct NoProxy {
     all: bool,
@@ -302,7 +292,7 @@ impl ProxyRoutes {
         }
     }
 
-    /// From the environment, as curl reads it (see the [module documentation](self)).
+    /// From the environment, as curl reads it (see [`ProxySetting`](super::ProxySetting)).
     /// A variable that is set but is not a proxy URL is an
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming it (not its value).
     pub fn from_env() -> crate::Result<Self> {
@@ -411,6 +401,16 @@ fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_proxy_lists_match_names_and_networks() {
+        let list = NoProxy::parse("localhost, .corp.example.com 10.0.0.0/8");
+        assert!(list.matches("chat.corp.example.com"));
+        assert!(list.matches("corp.example.com"));
+        assert!(!list.matches("notcorp.example.com"));
+        assert!(list.matches("10.1.2.3"));
+        assert!(!list.matches("127.0.0.1"));
+    }
 
     #[test]
     fn parses_proxy_urls_as_curl_does() {
