@@ -50,8 +50,6 @@ pub mod conformance;
 mod curl;
 #[cfg(feature = "curl")]
 pub use self::curl::CurlTransport;
-#[cfg(feature = "ureq")]
-mod forward;
 mod options;
 mod pem;
 pub mod proxy;
@@ -64,8 +62,6 @@ mod ureq;
 pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
 pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
 pub use self::stream::Stream;
-#[cfg(feature = "ureq")]
-mod ureq_wire;
 #[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
 
