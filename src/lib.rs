@@ -57,8 +57,6 @@
 //! - `log`: one line per request through the [`log`](https://docs.rs/log) facade:
 //!   method, path, status, attempts and elapsed time, never the token. About ureq's own
 //!   lines, see [Logging](#logging).
-//! - `cli`: the `mmstatus` command-line tool (`cargo install mattermost-status --features
-//!   cli`); library users do not compile it.
 //! - `fake` (off by default): [`fake`], an in-memory Mattermost status server to test
 //!   tools against, in process or over HTTP on loopback.
 //! - `curl`: `CurlTransport`, a second transport on the system's libcurl (its TLS
@@ -67,8 +65,11 @@
 //! - `platform-verifier`: certificates verified by the operating system when
 //!   [`SessionBuilder::system_roots`] is on (without it, the system's CA bundle file is
 //!   read).
-//! - `conformance`: `transport::conformance`, the [`Transport`] contract as a suite that
-//!   any transport, yours included, can run.
+//! - `live`: the live status stream over the server's websocket.
+//!
+//! Beside the library, in the same repository: the `mmstatus` command-line tool (its own
+//! package: `cargo install mmstatus`), and `mattermost-status-conformance`, the
+//! [`Transport`] contract as a suite that any transport, yours included, can run.
 //!
 //! # Logging
 //!

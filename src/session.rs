@@ -35,17 +35,6 @@ pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-status/", env!("CARGO_P
 
 const JSON: &str = "application/json";
 
-/// The only response headers the session reads; a transport may drop the rest.
-pub(crate) const RESPONSE_HEADERS: &[&str] = &[
-    "Content-Type",
-    "Location",
-    "Retry-After",
-    "X-RateLimit-Limit",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-    "X-Request-Id",
-];
-
 /// A connection to one Mattermost site as one user.
 ///
 /// Build it once with [`Session::builder`] and share it: it is `Send + Sync`, and
@@ -143,16 +132,7 @@ impl Session {
     /// The first call asks the server (`GET /users/me/status`, whose answer carries the
     /// id); the session remembers the answer, so later calls send nothing.
     pub fn current_user_id(&self) -> Result<UserId> {
-        self.current_user_id_by(self.deadline())
-    }
-
-    /// [`current_user_id`](Self::current_user_id), within a call's `deadline`.
-    pub(crate) fn current_user_id_by(&self, deadline: Instant) -> Result<UserId> {
-        if let Some(id) = self.inner.me.get() {
-            return Ok(*id);
-        }
-        let status = self.send_checked(&crate::GetStatus::new(UserId::me()), deadline)?;
-        Ok(*self.inner.me.get_or_init(|| status.user_id))
+        self.call().current_user_id()
     }
 
     /// The session's time: the machine's clock, or the one given to
@@ -165,35 +145,37 @@ impl Session {
         }
     }
 
-    /// When a call that starts now must end: now plus the session's timeout.
-    pub(crate) fn deadline(&self) -> Instant {
-        deadline_after(Instant::now(), self.inner.timeout)
+    /// A call that starts now: its deadline is now plus the session's timeout.
+    pub(crate) fn call(&self) -> Call<'_> {
+        Call {
+            session: self,
+            deadline: deadline_after(Instant::now(), self.inner.timeout),
+        }
     }
 
-    /// Validates `endpoint`, sends it, and reads the answer: the one path of every call.
+    /// Validates `endpoint`, then makes its calls ([`Endpoint::run`]: one, or several
+    /// that share one deadline) and reads the answers: the one path of every request.
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output> {
         endpoint.validate(self)?;
-        self.send_checked(endpoint, self.deadline())
+        endpoint.run(&self.call())
     }
 
-    /// Sends an `endpoint` already validated and reads the answer, by `deadline`: for a
-    /// request that makes more than one call (all of them share one deadline).
-    pub(crate) fn send_checked<E: Endpoint>(
-        &self,
-        endpoint: &E,
-        deadline: Instant,
-    ) -> Result<E::Output> {
+    /// Sends one validated `endpoint` and reads the answer, by `deadline`.
+    fn send_validated<E: Endpoint>(&self, endpoint: &E, deadline: Instant) -> Result<E::Output> {
         let body = endpoint.body()?;
         let mut url = String::with_capacity(self.inner.api_base.len() + 64);
         url.push_str(&self.inner.api_base);
         endpoint.write_path(&mut url);
-        let response = self.round_trip(
+        let response = match self.round_trip(
             endpoint.method(),
             &url,
             body.as_deref(),
             endpoint.idempotent(),
             deadline,
-        )?;
+        ) {
+            Ok(response) => response,
+            Err(e) => return endpoint.recover(&e).ok_or(e),
+        };
         endpoint
             .parse(&response)
             .map_err(|e| e.redact(self.token()))
@@ -216,18 +198,20 @@ impl Session {
     ) -> Result<HttpResponse> {
         let inner = &*self.inner;
         let start = Instant::now();
-        let headers = [
+        let common = [
             ("Authorization", inner.authorization.expose()),
             ("Accept", JSON),
             ("User-Agent", inner.user_agent.as_str()),
             ("X-Requested-With", "XMLHttpRequest"),
-            ("Content-Type", JSON),
         ];
         // Content-Type only goes with a body.
-        let headers = if body.is_some() {
-            &headers[..]
+        let with_body;
+        let headers: &[(&str, &str)] = if body.is_some() {
+            let [a, b, c, d] = common;
+            with_body = [a, b, c, d, ("Content-Type", JSON)];
+            &with_body
         } else {
-            &headers[..4]
+            &common
         };
         let mut attempt = 1;
         // A reused kept-alive connection the server had closed: sent again at once.
@@ -242,7 +226,7 @@ impl Session {
                 .with_headers(headers)
                 .with_timeout(left)
                 .with_max_response_bytes(inner.max_response_bytes)
-                .with_response_headers(RESPONSE_HEADERS);
+                .with_response_headers(crate::transport::SESSION_RESPONSE_HEADERS);
             if let Some(body) = body {
                 request = request.with_body(body);
             }
@@ -275,6 +259,31 @@ impl Session {
         let result = result.map_err(|e| e.redact(self.token()));
         crate::logging::finish(method, url, &result, attempt, start);
         result
+    }
+}
+
+/// One request's calls, once it is validated: they share one deadline (resolving `me`,
+/// the runs of a long id list, the call itself). [`Endpoint::run`] makes them.
+pub(crate) struct Call<'s> {
+    session: &'s Session,
+    deadline: Instant,
+}
+
+impl Call<'_> {
+    /// Sends `endpoint` (validated with the request it is part of) and reads the answer.
+    pub(crate) fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output> {
+        self.session.send_validated(endpoint, self.deadline)
+    }
+
+    /// The real id of the token's user (see [`Session::current_user_id`]), asked at most
+    /// once per session.
+    pub(crate) fn current_user_id(&self) -> Result<UserId> {
+        let me = &self.session.inner.me;
+        if let Some(id) = me.get() {
+            return Ok(*id);
+        }
+        let status = self.send(&crate::GetStatus::new(UserId::me()))?;
+        Ok(*me.get_or_init(|| status.user_id))
     }
 }
 

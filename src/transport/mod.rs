@@ -44,8 +44,6 @@ use std::time::Duration;
 
 use crate::error::TransportError;
 
-#[cfg(feature = "conformance")]
-pub mod conformance;
 #[cfg(feature = "curl")]
 mod curl;
 #[cfg(feature = "curl")]
@@ -64,6 +62,18 @@ pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
 pub use self::stream::Stream;
 #[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
+
+/// The only response headers a [`Session`](crate::Session) reads: every request it sends
+/// [wants](HttpRequest::wants_response_header) these, and a transport may drop the rest.
+pub const SESSION_RESPONSE_HEADERS: &[&str] = &[
+    "Content-Type",
+    "Location",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-Request-Id",
+];
 
 /// The HTTP methods the status endpoints use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

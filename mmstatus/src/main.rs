@@ -1,6 +1,7 @@
 //! `mmstatus`: read and set Mattermost statuses from the command line.
 //!
-//! Built with the cargo feature `cli`: `cargo install mattermost-status --features cli`.
+//! Its own package in the workspace: `cargo install mmstatus` (from the repository:
+//! `cargo install --path mmstatus`).
 //! See `mmstatus --help`, and docs/cli.md in the repository.
 #![forbid(unsafe_code)]
 
