@@ -51,8 +51,6 @@ use crate::error::TransportError;
 mod curl;
 #[cfg(feature = "curl")]
 pub use self::curl::CurlTransport;
-#[cfg(feature = "ureq")]
-mod forward;
 mod options;
 mod pem;
 mod proxy;
@@ -66,8 +64,6 @@ pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
 pub use self::proxy::ProxyUrl;
 
 pub use self::stream::Stream;
-#[cfg(feature = "ureq")]
-mod ureq_wire;
 #[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
 

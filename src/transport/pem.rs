@@ -1,5 +1,11 @@
-//! Reading X.509 certificates out of PEM text, without a TLS crate: the same checks run
-//! whatever transport is compiled in, and a bad file is refused when the session is built.
+//! Reading X.509 certificates out of PEM text: the same checks run whatever transport is
+//! compiled in, and a bad file is refused when the session is built. The PEM framing and
+//! its base64 are `rustls-pki-types`'s ([`PemObject`]), base64 for headers the `base64`
+//! crate's; what is this crate's own is the words of the errors.
+
+use base64::Engine as _;
+use rustls_pki_types::pem::{self, PemObject};
+use rustls_pki_types::CertificateDer;
 
 /// One certificate: its DER bytes, and the PEM block it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,40 +20,28 @@ const END: &str = "-----END CERTIFICATE-----";
 /// Every `CERTIFICATE` block of `text`, decoded. Other blocks (keys, CRLs) are skipped.
 /// `Err` says what is wrong in words a person can act on; it never quotes the text.
 pub(crate) fn certificates(text: &[u8]) -> Result<Vec<PemCertificate>, String> {
-    let Ok(text) = std::str::from_utf8(text) else {
+    if std::str::from_utf8(text).is_err() {
         return Err(
             "is not PEM text (it is not UTF-8; a DER file must be converted with \
                     `openssl x509 -inform der -in FILE -out FILE.pem`)"
                 .to_owned(),
         );
-    };
+    }
     let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
-        let after = &rest[start + BEGIN.len()..];
-        let Some(end) = after.find(END) else {
-            return Err(format!(
-                "certificate {} has no line {END}: the file is cut short",
-                found.len() + 1
-            ));
-        };
-        let body = &after[..end];
-        let der = base64_decode(body).ok_or_else(|| {
-            format!(
-                "certificate {} is not valid base64 between its BEGIN and END lines",
-                found.len() + 1
-            )
-        })?;
+    for certificate in CertificateDer::pem_slice_iter(text) {
+        let n = found.len() + 1;
+        let der = certificate.map_err(|e| pem_error(&e, n))?;
         // Every X.509 certificate is a DER SEQUENCE.
         if der.len() < 16 || der[0] != 0x30 {
             return Err(format!(
-                "certificate {} does not hold an X.509 certificate",
-                found.len() + 1
+                "certificate {n} does not hold an X.509 certificate"
             ));
         }
-        let pem = format!("{BEGIN}\n{}\n{END}\n", body.trim());
-        found.push(PemCertificate { der, pem });
-        rest = &after[end + END.len()..];
+        let der = der.to_vec();
+        found.push(PemCertificate {
+            pem: pem_block(&der),
+            der,
+        });
     }
     if found.is_empty() {
         return Err(format!(
@@ -57,61 +51,49 @@ pub(crate) fn certificates(text: &[u8]) -> Result<Vec<PemCertificate>, String> {
     Ok(found)
 }
 
-/// Standard base64 (RFC 4648), whitespace ignored, padding optional.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    let mut padding = 0;
-    for b in text.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                padding += 1;
-                continue;
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => return None,
-        };
-        if padding > 0 {
-            return None; // data after padding
+/// What is wrong with the `n`th certificate block (counting from 1), in words.
+fn pem_error(error: &pem::Error, n: usize) -> String {
+    match error {
+        pem::Error::MissingSectionEnd { end_marker } if end_marker == b"CERTIFICATE" => {
+            format!("certificate {n} has no line {END}: the file is cut short")
         }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
+        pem::Error::MissingSectionEnd { .. } => {
+            "has a PEM block (not a certificate) with no END line: the file is cut short".to_owned()
         }
+        pem::Error::Base64Decode(_) => {
+            format!("certificate {n} is not valid base64 between its BEGIN and END lines")
+        }
+        pem::Error::IllegalSectionStart { .. } => format!(
+            "has a line starting -----BEGIN that does not end in five dashes (before \
+             certificate {n} ended)"
+        ),
+        _ => format!("certificate {n} could not be read as PEM"),
     }
-    (padding <= 2).then_some(out)
+}
+
+/// `der` as one PEM block, base64 in lines of 64 characters (RFC 7468).
+fn pem_block(der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::with_capacity(BEGIN.len() + END.len() + body.len() * 65 / 64 + 4);
+    pem.push_str(BEGIN);
+    pem.push('\n');
+    let mut rest = body.as_str();
+    while !rest.is_empty() {
+        // base64 is ASCII: any byte offset is a character boundary.
+        let (line, tail) = rest.split_at(rest.len().min(64));
+        pem.push_str(line);
+        pem.push('\n');
+        rest = tail;
+    }
+    pem.push_str(END);
+    pem.push('\n');
+    pem
 }
 
 /// Standard base64 with padding, for `Proxy-Authorization: Basic`.
 #[cfg_attr(not(feature = "ureq"), allow(dead_code))]
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = match *chunk {
-            [a, b, c] => (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c),
-            [a, b] => (u32::from(a) << 16) | (u32::from(b) << 8),
-            [a] => u32::from(a) << 16,
-            _ => 0,
-        };
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]
@@ -119,14 +101,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_round_trips() {
-        for input in [&b""[..], b"f", b"fo", b"foo", b"foob", b"user:p@ss w0rd"] {
-            let encoded = base64_encode(input);
-            assert_eq!(base64_decode(&encoded).as_deref(), Some(input), "{encoded}");
-        }
+    fn basic_credentials_are_standard_base64_with_padding() {
         assert_eq!(base64_encode(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64_decode("Zm9v\nYmFy"), Some(b"foobar".to_vec()));
-        assert_eq!(base64_decode("Zm9v!"), None);
+        assert_eq!(base64_encode(b"user:p@ss w0rd"), "dXNlcjpwQHNzIHcwcmQ=");
+    }
+
+    #[test]
+    fn the_pem_block_kept_reads_back_to_the_same_certificate() {
+        // 90 bytes: 120 characters of base64, in a line of 64 and one of 56.
+        let der = [&[0x30u8, 0x58][..], &[7u8; 88][..]].concat();
+        let text = format!("{BEGIN}\n{}\n{END}\n", base64_encode(&der));
+        let cert = certificates(text.as_bytes()).unwrap().remove(0);
+        assert_eq!(cert.der, der);
+        let lines: Vec<&str> = cert.pem.lines().collect();
+        assert_eq!(lines.len(), 4, "{}", cert.pem);
+        assert_eq!((lines[0], lines[3]), (BEGIN, END));
+        assert_eq!(lines[1].len(), 64);
+        let again = certificates(cert.pem.as_bytes()).unwrap();
+        assert_eq!(again, vec![cert]);
     }
 
     #[test]
@@ -147,6 +139,14 @@ mod tests {
         assert!(certificates(&[0xff, 0xfe])
             .unwrap_err()
             .contains("not UTF-8"));
+        let key_cut = "-----BEGIN PRIVATE KEY-----\nAAAA\n";
+        assert!(certificates(key_cut.as_bytes())
+            .unwrap_err()
+            .contains("(not a certificate) with no END line"));
+        let bad_begin = format!("{BEGIN}\nAAAA\n-----BEGIN CERTIFICATE---\n{END}\n");
+        assert!(certificates(bad_begin.as_bytes())
+            .unwrap_err()
+            .contains("does not end in five dashes"));
     }
 
     #[test]

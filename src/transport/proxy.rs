@@ -369,33 +369,32 @@ impl ProxyRoutes {
     }
 }
 
+/// `s` percent-decoded (`%XX`, as curl decodes proxy credentials); `None` when a `%` is
+/// not followed by two hex digits or the bytes are not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let escapes_whole = s.split('%').skip(1).all(|after| {
+        after
+            .as_bytes()
+            .get(..2)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_whole {
+        return None;
     }
-    String::from_utf8(out).ok()
+    let decoded = percent_encoding::percent_decode_str(s).decode_utf8().ok()?;
+    Some(decoded.into_owned())
 }
 
+/// What [`percent_encode`] leaves as it is: RFC 3986's unreserved characters.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `s` with every byte but the unreserved ones as `%XX` (upper-case hex).
 fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 #[cfg(test)]
@@ -437,6 +436,18 @@ mod tests {
             ("http://x:99999", "port"),
             ("http://u:sekrit@:80", "no valid host"),
             ("http://x/path", "path"),
+            (
+                "http://us%zzer:sekrit@x",
+                "user name that is not valid percent-encoded",
+            ),
+            (
+                "http://user:sekrit%f@x",
+                "password that is not valid percent-encoded",
+            ),
+            (
+                "http://user:sekrit%ff@x",
+                "password that is not valid percent-encoded",
+            ),
         ] {
             let err = ProxyUrl::parse(bad).unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");

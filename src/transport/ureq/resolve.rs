@@ -15,6 +15,10 @@
 //!   own chain ([`DefaultConnector`]: proxies, TCP, TLS).
 //!
 //! Every new connection resolves again: a DNS change is seen by the next connection.
+//!
+//! Row "resolver" of `WORKAROUNDS.md`. [`ResolvingConnector`] builds ureq's
+//! `unversioned` `ConnectionDetails` as a struct literal, so a field added to it in a
+//! minor release breaks the build: the reason `Cargo.toml` bounds ureq to one minor.
 
 use std::fmt;
 use std::io;

@@ -9,6 +9,8 @@
 //! nothing to set), else what is left less half of [`EARLY`]. A read or write may so time
 //! out up to [`EARLY`] before the deadline, never after it. A timeout within [`EARLY`]
 //! of its end is passed on as it is.
+//!
+//! Row "socket timeouts" of `WORKAROUNDS.md`.
 
 use std::fmt;
 use std::time::Duration;

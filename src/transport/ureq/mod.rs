@@ -1,4 +1,21 @@
 //! [`UreqTransport`]: the default transport, on ureq 3 with rustls.
+//!
+//! Every workaround of ureq's behaviour lives in this folder, a file each, and
+//! `src/transport/ureq/WORKAROUNDS.md` has a row for each: what ureq does, what the crate
+//! does instead, what it gains, and the upstream change that would retire it.
+//!
+//! | file | works around |
+//! |---|---|
+//! | `resolve.rs` | a name lookup (on a thread of its own) before every request, pooled or not |
+//! | `steady.rs` | a `setsockopt` before every read and write |
+//! | `forward.rs` | `CONNECT` tunnels for `http://` sites through an HTTP proxy |
+//! | `token.rs` | the token in ureq's TRACE log |
+//! | `stale.rs` | no way to tell a reused connection the server closed from any I/O error |
+//! | `deadline.rs` | the panic on `Duration::MAX`; a copy of the configuration per request timeout |
+//! | `buffers.rs` | 128 KiB buffers zero-filled per connection |
+//!
+//! The code builds on ureq's `unversioned` API (connectors, resolvers, transports), which
+//! has no semver promise: `Cargo.toml` bounds ureq to the minor it was written against.
 
 use std::fmt;
 use std::io;
@@ -10,16 +27,20 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::transport::{Connector, DefaultConnector, TcpConnector};
 use ureq::Agent;
 
-use super::forward::{AbsoluteFormConnector, ProxyResolver};
+use self::forward::{AbsoluteFormConnector, ProxyResolver};
+use self::token::TokenSplicer;
 use super::options::TransportOptions;
 use super::proxy::{ProxyRoutes, ProxyUrl};
-use super::ureq_wire::{self, TokenSplicer};
 use super::{HttpRequest, HttpResponse, Method, Transport};
 use crate::error::{Error, TransportError, TransportErrorKind};
-use crate::session::MAX_TIMEOUT;
 
+mod buffers;
+mod deadline;
+mod forward;
 mod resolve;
+mod stale;
 mod steady;
+mod token;
 
 /// The default transport: ureq agents, so connections are kept alive and reused by every
 /// request of every clone of the session.
@@ -135,10 +156,9 @@ impl UreqTransport {
     }
 
     /// The session's transport: as [`from_options`](Self::from_options), and the
-    /// agents' own global timeout set to [`AGENT_TIMEOUT_SLACK`] under the session's
-    /// `timeout`, so that a first attempt (which gets almost all of the call's time)
-    /// runs on the agent's configuration instead of a per-request copy of it (see
-    /// `run_within`).
+    /// agents' own global timeout set just under the session's `timeout`, so that a
+    /// first attempt (which gets almost all of the call's time) runs on the agent's
+    /// configuration instead of a per-request copy of it (see [`deadline`]).
     pub(crate) fn build(
         options: &TransportOptions,
         timeout: Option<Duration>,
@@ -152,10 +172,7 @@ impl UreqTransport {
         timeout: Option<Duration>,
         lookup: resolve::Lookup,
     ) -> Result<Self, Error> {
-        let agent_timeout = timeout
-            .map(|t| t.min(MAX_TIMEOUT))
-            .and_then(|t| t.checked_sub(AGENT_TIMEOUT_SLACK))
-            .filter(|t| !t.is_zero());
+        let agent_timeout = deadline::agent_timeout(timeout);
         let tls = tls_config(options)?;
         let routes = options.proxy.routes()?;
         let direct = guarded_agent(config(options, agent_timeout, tls.clone(), None), &lookup);
@@ -249,39 +266,16 @@ impl UreqTransport {
         let mut builder = http::Request::builder().method(method).uri(request.url());
         for (name, value) in request.headers() {
             if self.guarded && name.eq_ignore_ascii_case("Authorization") {
-                builder = builder.header(*name, ureq_wire::placeholder(value.len()));
+                builder = builder.header(*name, token::placeholder(value.len()));
             } else {
                 builder = builder.header(*name, *value);
             }
         }
         match request.body() {
-            Some(body) => run_within(agent, builder.body(body)?, request.timeout()),
-            None => run_within(agent, builder.body(())?, request.timeout()),
+            Some(body) => deadline::run_within(agent, builder.body(body)?, request.timeout()),
+            None => deadline::run_within(agent, builder.body(())?, request.timeout()),
         }
     }
-}
-
-/// Runs `req` so that it ends within `timeout`.
-///
-/// ureq changes a timeout per request by cloning the agent's whole configuration
-/// into the request (a map and a copy on every call). When the agent's own global
-/// timeout is no longer than `timeout` and at most [`AGENT_TIMEOUT_SLACK`] shorter,
-/// the agent's configuration serves as it is: the request may end up to that much
-/// *earlier* than asked, never later. That is the case of a session's first attempt.
-fn run_within<B: ureq::AsSendBody>(
-    agent: &Agent,
-    req: http::Request<B>,
-    timeout: Duration,
-) -> Result<http::Response<ureq::Body>, ureq::Error> {
-    let timeout = timeout.min(MAX_TIMEOUT);
-    if agent_timeout_fits(agent.config().timeouts().global, timeout) {
-        return agent.run(req);
-    }
-    let req = agent
-        .configure_request(req)
-        .timeout_global(Some(timeout))
-        .build();
-    agent.run(req)
 }
 
 /// SOCKS proxies need a ureq feature the crate does not enable.
@@ -313,26 +307,12 @@ fn config(
         .user_agent("")
         .accept("")
         .accept_encoding("")
-        .timeout_connect(Some(options.connect_timeout.min(MAX_TIMEOUT)))
+        .timeout_connect(Some(deadline::capped(options.connect_timeout)))
         .timeout_global(agent_timeout)
         .tls_config(tls)
-        .proxy(proxy)
-        .input_buffer_size(BUFFER_SIZE)
-        .output_buffer_size(BUFFER_SIZE)
-        .max_response_header_size(MAX_RESPONSE_HEAD);
-    with_pool(config, options.max_idle_connections).build()
+        .proxy(proxy);
+    with_pool(buffers::sized(config), options.max_idle_connections).build()
 }
-
-/// The size of each of a connection's two buffers (ureq's default is 128 KiB, which it
-/// zero-fills when the connection is opened: 64 page faults, a quarter of a one-shot
-/// `mmstatus get`'s). A request's head and an answer's head must fit; bodies stream
-/// through in pieces.
-const BUFFER_SIZE: usize = 16 * 1024;
-
-/// The largest answer head read (status line and headers): a byte under the input
-/// buffer, so that a longer head is ureq's "too big" error rather than a stalled read.
-/// nginx, in front of most Mattermost servers, lets through 4 or 8 KiB by default.
-const MAX_RESPONSE_HEAD: usize = BUFFER_SIZE - 1;
 
 /// The roots to trust, as the table in [`options`](super::options) says.
 fn tls_config(options: &TransportOptions) -> Result<TlsConfig, Error> {
@@ -371,16 +351,6 @@ fn with_pool(
         .max_idle_connections(idle.max(10))
 }
 
-/// How much earlier than asked a request may time out so that it can run on the agent's
-/// own configuration (see `UreqTransport::run_within`).
-const AGENT_TIMEOUT_SLACK: Duration = Duration::from_millis(1);
-
-/// Whether the agent's own global timeout `own` may stand for a request's `timeout`:
-/// never longer, and at most [`AGENT_TIMEOUT_SLACK`] shorter.
-fn agent_timeout_fits(own: Option<Duration>, timeout: Duration) -> bool {
-    own.is_some_and(|own| own <= timeout && timeout - own <= AGENT_TIMEOUT_SLACK)
-}
-
 impl Default for UreqTransport {
     /// Connect timeout: 10 seconds.
     fn default() -> Self {
@@ -393,12 +363,11 @@ impl Transport for UreqTransport {
         let (agent, proxy) = self.agent_for(request.url());
         let call = self
             .guarded
-            .then(|| ureq_wire::Call::start(request.header("Authorization")));
+            .then(|| token::Call::start(request.header("Authorization")));
         let mut response = self.run(agent, request).map_err(|e| {
             // The answer's head never came: on a reused connection, closed or reset
             // by the server, that is a stale kept-alive connection.
-            let reused = call.as_ref().is_some_and(|c| !c.fresh_connection());
-            let stale = reused && closed_by_peer(&e);
+            let stale = stale::is_stale(call.as_ref(), &e);
             let e = convert_error(e, proxy);
             if stale {
                 e.stale_connection()
@@ -470,11 +439,7 @@ fn convert_error(error: ureq::Error, proxy: Option<&ProxyUrl>) -> TransportError
     let mut message = match (&error, tls) {
         (_, Some(rustls::Error::InvalidCertificate(cert))) => certificate_advice(cert),
         (_, Some(other)) => format!("the TLS handshake failed: {other}"),
-        (ureq::Error::LargeResponseHeader(..), _) => format!(
-            "the answer's head (status line and headers) is larger than the {} bytes this \
-             transport reads",
-            MAX_RESPONSE_HEAD
-        ),
+        (ureq::Error::LargeResponseHeader(..), _) => buffers::head_too_large(),
         (ureq::Error::ConnectProxyFailed(why), _) => format!(
             "the proxy refused to open a tunnel (CONNECT) to the server: {why}; \
              check that the proxy allows CONNECT to the server's port, or that the \
@@ -493,17 +458,6 @@ fn convert_error(error: ureq::Error, proxy: Option<&ProxyUrl>) -> TransportError
         return TransportError::new(kind, message.replace(proxy_password(proxy), "[redacted]"));
     }
     TransportError::new(kind, message).with_source(error)
-}
-
-/// Whether ureq failed because the peer closed or reset the connection.
-fn closed_by_peer(error: &ureq::Error) -> bool {
-    matches!(error, ureq::Error::Io(e) if matches!(
-        e.kind(),
-        io::ErrorKind::UnexpectedEof
-            | io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe
-    ))
 }
 
 fn proxy_password(proxy: Option<&ProxyUrl>) -> &str {
@@ -548,33 +502,6 @@ fn short(error: &rustls::CertificateError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_agent_timeout_stands_in_only_when_never_later_and_at_most_1ms_earlier() {
-        let ms = Duration::from_millis;
-        let session = ms(30_000);
-        let options = |connect| TransportOptions {
-            connect_timeout: connect,
-            ..TransportOptions::default()
-        };
-        let transport = UreqTransport::build(&options(ms(10_000)), Some(session)).unwrap();
-        let own = transport.direct.config().timeouts().global;
-        assert_eq!(own, Some(session - AGENT_TIMEOUT_SLACK));
-        // A first attempt: what is left, microseconds under the session timeout.
-        assert!(agent_timeout_fits(own, session - Duration::from_micros(3)));
-        assert!(agent_timeout_fits(own, session));
-        // A retry, with less left than the agent's own: the request's own timeout.
-        assert!(!agent_timeout_fits(own, session - ms(2)));
-        // Longer than the agent's by more than the slack: likewise.
-        assert!(!agent_timeout_fits(own, session + ms(5)));
-        // A plain transport (or a custom agent without a global timeout).
-        assert!(!agent_timeout_fits(None, session));
-        let plain = UreqTransport::new(ms(10_000));
-        assert_eq!(plain.direct.config().timeouts().global, None);
-        // A session timeout of 1 ms or less leaves the agent without one.
-        let tiny = UreqTransport::build(&options(ms(10_000)), Some(ms(1))).unwrap();
-        assert_eq!(tiny.direct.config().timeouts().global, None);
-    }
 
     // ---- name resolution (see `resolve`) ----
 

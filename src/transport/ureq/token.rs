@@ -1,31 +1,27 @@
-//! The last link of the built-in transport's ureq connector chain, [`TokenSplicer`]: it
-//! keeps the token out of ureq's TRACE logs, and tells a fresh connection from a reused
-//! one.
+//! The token spliced in after ureq's TRACE log: [`TokenSplicer`], the last link of
+//! every connector chain the crate builds (row "token" of `WORKAROUNDS.md`).
 //!
-//! **The token.** ureq writes each request's head through `ureq_proto`, which logs every
-//! byte it writes, hex and text, at TRACE (target `ureq_proto::util`): the
-//! `Authorization` header included. So the built-in transport never gives ureq the
-//! token: the request goes out with a placeholder of the same length (`*`s), and
+//! ureq writes each request's head through `ureq_proto`, which logs every byte it
+//! writes, hex and text, at TRACE (target `ureq_proto::util`): the `Authorization`
+//! header included. So the built-in transport never gives ureq the token: the request
+//! goes out with a placeholder of the same length (`*`s), and
 //! [`Guarded::transmit_output`], which sees the bytes after they were logged and before
 //! they reach the socket (or TLS), puts the real value in its place. A TRACE logger sees
 //! `authorization: ******...`; the server sees the token.
 //!
-//! **Fresh or reused.** The connector runs only when ureq opens a new connection; a call
-//! that did not see it ran on a connection from the pool. The session retries a reused
-//! connection that the server had closed (see `TransportError::stale_connection`).
+//! The connector runs only when ureq opens a new connection, so it is also where a
+//! fresh connection is told from a reused one (see [`stale`](super::stale)).
 //!
-//! Both are per call, and ureq runs a call on the caller's thread: the state is
+//! The secret is per call, and ureq runs a call on the caller's thread: it is
 //! thread-local, set by [`Call::start`] and cleared when the [`Call`] is dropped.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
 thread_local! {
     /// The `Authorization` value of the call running on this thread, until it is sent.
     static SECRET: RefCell<Option<String>> = const { RefCell::new(None) };
-    /// Whether the call running on this thread opened a new connection.
-    static FRESH: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The byte a placeholder is made of.
@@ -44,13 +40,13 @@ impl Call {
     /// `secret`'s length.
     pub(crate) fn start(secret: Option<&str>) -> Call {
         SECRET.with(|s| *s.borrow_mut() = secret.map(str::to_owned));
-        FRESH.with(|f| f.set(false));
+        super::stale::call_starts();
         Call(())
     }
 
     /// Whether the call opened a new connection (rather than reusing a pooled one).
     pub(crate) fn fresh_connection(&self) -> bool {
-        FRESH.with(Cell::get)
+        super::stale::opened_in_this_call()
     }
 }
 
@@ -73,7 +69,7 @@ impl<In: Transport> Connector<In> for TokenSplicer {
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         Ok(chained.map(|inner| {
-            FRESH.with(|f| f.set(true));
+            super::stale::connection_opened();
             Guarded(inner)
         }))
     }

@@ -11,7 +11,9 @@
 //! as usual; timeouts, body limits and connection reuse stay ureq's.
 //!
 //! It relies on ureq's `unversioned` connector API, whose shape may change in a minor
-//! release of ureq (the crate's CI builds against the locked version).
+//! release of ureq: `Cargo.toml` bounds ureq to one minor, and `scripts/newest-deps.sh`
+//! (in CI) builds against the newest release the bound admits. Row "absolute form" of
+//! `WORKAROUNDS.md`.
 
 use std::fmt;
 
@@ -22,9 +24,9 @@ use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport,
 };
 
-use super::pem::base64_encode;
-use super::proxy::ProxyUrl;
 use crate::secret::Secret;
+use crate::transport::pem::base64_encode;
+use crate::transport::proxy::ProxyUrl;
 
 /// Resolves every target to the proxy's addresses: the TCP connection goes to the proxy.
 #[derive(Debug)]
