@@ -10,7 +10,6 @@ mod dnd;
 mod failure;
 mod output;
 mod quick;
-mod trust;
 mod users;
 mod watch;
 mod when;
@@ -253,11 +252,9 @@ fn session(global: &Global) -> Result<&'static Session, Failure> {
     };
     let mut builder = Session::builder(url)
         .user_agent(concat!("mmstatus/", env!("CARGO_PKG_VERSION")))
-        // The system's store, as curl and git trust it; not read when no TLS can
-        // happen (an http:// site, no https:// proxy), which halves a local `get`.
-        .system_roots(trust::may_use_tls(url, global.proxy.as_deref(), |name| {
-            std::env::var(name).ok()
-        }));
+        // The system's store, as curl and git trust it (read by the transport only
+        // when TLS can happen: an http:// site with no https:// proxy never reads it).
+        .system_roots(true);
     if let Some(path) = &global.ca_file {
         builder = builder.add_root_certificate_file(path);
     }

@@ -31,12 +31,10 @@ pub(crate) fn bundle_path() -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// The certificates of the system's bundle; an error names the file, or says that none
-/// was found and what to do.
-#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
-pub(crate) fn load() -> Result<Vec<PemCertificate>> {
-    let Some(path) = bundle_path() else {
-        return Err(Error::invalid(
+/// The bundle file to read, or an error that says none was found and what to do.
+pub(crate) fn path() -> Result<PathBuf> {
+    bundle_path().ok_or_else(|| {
+        Error::invalid(
             ROOT_FIELD,
             format!(
                 "the system's certificate store was asked for, but no CA bundle file was \
@@ -44,8 +42,15 @@ pub(crate) fn load() -> Result<Vec<PemCertificate>> {
                  to a PEM bundle, or build with the cargo feature `platform-verifier`",
                 BUNDLE_PATHS.join(", ")
             ),
-        ));
-    };
+        )
+    })
+}
+
+/// The certificates of the system's bundle; an error names the file, or says that none
+/// was found and what to do.
+#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
+pub(crate) fn load() -> Result<Vec<PemCertificate>> {
+    let path = path()?;
     read_certificates(&path).map_err(|reason| {
         let via = if std::env::var_os("SSL_CERT_FILE").is_some_and(|v| !v.is_empty()) {
             " (from SSL_CERT_FILE)"

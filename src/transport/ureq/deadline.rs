@@ -79,7 +79,7 @@ mod tests {
             ..TransportOptions::default()
         };
         let transport = UreqTransport::build(&options(ms(10_000)), Some(session)).unwrap();
-        let own = transport.direct.config().timeouts().global;
+        let own = transport.agents.direct.config().timeouts().global;
         assert_eq!(own, Some(session - AGENT_TIMEOUT_SLACK));
         // A first attempt: what is left, microseconds under the session timeout.
         assert!(agent_timeout_fits(own, session - Duration::from_micros(3)));
@@ -91,9 +91,9 @@ mod tests {
         // A plain transport (or a custom agent without a global timeout).
         assert!(!agent_timeout_fits(None, session));
         let plain = UreqTransport::new(ms(10_000));
-        assert_eq!(plain.direct.config().timeouts().global, None);
+        assert_eq!(plain.agents.direct.config().timeouts().global, None);
         // A session timeout of 1 ms or less leaves the agent without one.
         let tiny = UreqTransport::build(&options(ms(10_000)), Some(ms(1))).unwrap();
-        assert_eq!(tiny.direct.config().timeouts().global, None);
+        assert_eq!(tiny.agents.direct.config().timeouts().global, None);
     }
 }

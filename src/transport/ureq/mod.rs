@@ -59,10 +59,15 @@ mod token;
 /// again only when they must, so a read or write may time out up to 1 ms before the
 /// call's deadline, never after it. Up to
 /// [`max_idle_connections`](TransportOptions::max_idle_connections) idle connections
-/// are kept (default 16). Each connection has two 16 KiB buffers (ureq's default, 128
-/// KiB, costs a one-shot program a quarter of its page faults); an answer's head
-/// (status line and headers) of more than 16,383 bytes is refused as an
-/// [`Io`](crate::TransportErrorKind::Io) error.
+/// are kept (default 16). An answer's head (status line and headers) of more than
+/// 16,383 bytes is refused as an [`Io`](crate::TransportErrorKind::Io) error.
+///
+/// The system's CA bundle (with [`system_roots`](TransportOptions::system_roots), and
+/// without the platform verifier) is read at the first request that can meet TLS (an
+/// `https://` site, or an `https://` proxy), not when the transport is made: a
+/// program that only talks to an `http://` site never reads it. A bundle that cannot
+/// be read then fails that request (and the next ones) as a
+/// [`Tls`](crate::TransportErrorKind::Tls) error that names the file.
 ///
 /// Trust and proxies come from [`TransportOptions`] (see [`from_options`](Self::from_options)).
 /// Proxies: `https://` sites go through a `CONNECT` tunnel; `http://` sites through an
@@ -80,13 +85,46 @@ mod token;
 /// idempotent request again at once.
 #[derive(Clone)]
 pub struct UreqTransport {
+    /// The agents of every request, or (with [`bundle`](Self::bundle)) of those that
+    /// cannot meet TLS.
+    agents: Agents,
+    /// When trusting the system's store means reading its CA bundle file: the agents of
+    /// the requests that can meet TLS, made at the first of them.
+    bundle: Option<Arc<BundleAgents>>,
+    /// Every agent is built on [`TokenSplicer`]: the token goes as a placeholder, reuse
+    /// is known. Not so for [`with_agent`](Self::with_agent).
+    guarded: bool,
+}
+
+/// The agents of one trust configuration: direct, and through the proxies.
+#[derive(Clone)]
+struct Agents {
     /// Requests that go direct.
     direct: Agent,
     /// Requests through a proxy; `None` when nothing goes through one.
     via: Option<Arc<Via>>,
-    /// Every agent is built on [`TokenSplicer`]: the token goes as a placeholder, reuse
-    /// is known. Not so for [`with_agent`](Self::with_agent).
-    guarded: bool,
+}
+
+/// Agents trusting the system's CA bundle, made when a request first needs them.
+struct BundleAgents {
+    options: TransportOptions,
+    agent_timeout: Option<Duration>,
+    lookup: resolve::Lookup,
+    /// The agents, or why the bundle could not be read.
+    made: std::sync::OnceLock<Result<Agents, String>>,
+}
+
+impl BundleAgents {
+    fn get(&self) -> Result<&Agents, TransportError> {
+        self.made
+            .get_or_init(|| {
+                let tls = tls_config(&self.options, true).map_err(|e| e.to_string())?;
+                Agents::make(&self.options, self.agent_timeout, tls, &self.lookup)
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|reason| TransportError::new(TransportErrorKind::Tls, reason.clone()))
+    }
 }
 
 /// An agent on ureq's own connectors, with [`TokenSplicer`] as the last link, resolving
@@ -117,8 +155,11 @@ impl fmt::Debug for UreqTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Not the agents: their configuration would print the proxy URL.
         let mut d = f.debug_struct("UreqTransport");
-        d.field("connect_timeout", &self.direct.config().timeouts().connect);
-        if let Some(via) = &self.via {
+        d.field(
+            "connect_timeout",
+            &self.agents.direct.config().timeouts().connect,
+        );
+        if let Some(via) = &self.agents.via {
             d.field("http_proxy", &via.routes.http())
                 .field("https_proxy", &via.routes.https())
                 .field("no_proxy", via.routes.no_proxy());
@@ -140,8 +181,14 @@ impl UreqTransport {
         Self::build(&options, None).unwrap_or_else(|_| {
             let tls = TlsConfig::builder().build();
             UreqTransport {
-                direct: guarded_agent(config(&options, None, tls, None), &resolve::system_lookup()),
-                via: None,
+                agents: Agents {
+                    direct: guarded_agent(
+                        config(&options, None, tls, None),
+                        &resolve::system_lookup(),
+                    ),
+                    via: None,
+                },
+                bundle: None,
                 guarded: true,
             }
         })
@@ -173,46 +220,22 @@ impl UreqTransport {
         lookup: resolve::Lookup,
     ) -> Result<Self, Error> {
         let agent_timeout = deadline::agent_timeout(timeout);
-        let tls = tls_config(options)?;
-        let routes = options.proxy.routes()?;
-        let direct = guarded_agent(config(options, agent_timeout, tls.clone(), None), &lookup);
-        let tunnel = |proxy: &ProxyUrl| -> Result<Agent, Error> {
-            let ureq_proxy = ureq::Proxy::new(&proxy.url_with_credentials())
-                .map_err(|_| Error::invalid("proxy", format!("{proxy} is not usable by ureq")))?;
-            Ok(guarded_agent(
-                config(options, agent_timeout, tls.clone(), Some(ureq_proxy)),
-                &lookup,
-            ))
+        let bundle = if reads_bundle(options) {
+            // Its absence is a setting to fix, said now; reading it waits for TLS.
+            super::system_roots::path()?;
+            Some(Arc::new(BundleAgents {
+                options: options.clone(),
+                agent_timeout,
+                lookup: Arc::clone(&lookup),
+                made: std::sync::OnceLock::new(),
+            }))
+        } else {
+            None
         };
-        let http = match routes.http() {
-            None => None,
-            Some(proxy) if proxy.scheme() == "http" => {
-                let resolver = ProxyResolver::new(proxy).map_err(|_| {
-                    Error::invalid("proxy", format!("{proxy} has an unusable host"))
-                })?;
-                let connector =
-                    ().chain(TcpConnector::default())
-                        .chain(AbsoluteFormConnector::new(proxy))
-                        .chain(TokenSplicer);
-                Some(Agent::with_parts(
-                    config(options, agent_timeout, tls.clone(), None),
-                    connector,
-                    resolver,
-                ))
-            }
-            Some(proxy) => Some(tunnel(checked(proxy)?)?),
-        };
-        let https = routes.https().map(|p| tunnel(checked(p)?)).transpose()?;
-        let via = (http.is_some() || https.is_some()).then(|| {
-            Arc::new(Via {
-                routes,
-                http,
-                https,
-            })
-        });
+        let tls = tls_config(options, false)?;
         Ok(UreqTransport {
-            direct,
-            via,
+            agents: Agents::make(options, agent_timeout, tls, &lookup)?,
+            bundle,
             guarded: true,
         })
     }
@@ -227,29 +250,26 @@ impl UreqTransport {
     /// section), and it cannot tell reused connections from fresh ones.
     pub fn with_agent(agent: Agent) -> Self {
         UreqTransport {
-            direct: agent,
-            via: None,
+            agents: Agents {
+                direct: agent,
+                via: None,
+            },
+            bundle: None,
             guarded: false,
         }
     }
 
     /// The agent for `url`, and the proxy it goes through.
-    fn agent_for(&self, url: &str) -> (&Agent, Option<&ProxyUrl>) {
-        let Some(via) = &self.via else {
-            return (&self.direct, None);
+    fn agent_for(&self, url: &str) -> Result<(&Agent, Option<&ProxyUrl>), TransportError> {
+        let (agent, proxy) = self.agents.agent_for(url);
+        let Some(bundle) = &self.bundle else {
+            return Ok((agent, proxy));
         };
-        let Some(proxy) = via.routes.for_url(url) else {
-            return (&self.direct, None);
-        };
-        let agent = if url.starts_with("https:") {
-            via.https.as_ref()
-        } else {
-            via.http.as_ref()
-        };
-        match agent {
-            Some(agent) => (agent, Some(proxy)),
-            None => (&self.direct, None),
+        let tls = url.starts_with("https:") || proxy.is_some_and(|p| p.scheme() == "https");
+        if !tls {
+            return Ok((agent, proxy));
         }
+        Ok(bundle.get()?.agent_for(url))
     }
 
     fn run(
@@ -292,6 +312,73 @@ fn checked(proxy: &ProxyUrl) -> Result<&ProxyUrl, Error> {
     Ok(proxy)
 }
 
+impl Agents {
+    /// The agents for these options, trusting `tls`.
+    fn make(
+        options: &TransportOptions,
+        agent_timeout: Option<Duration>,
+        tls: TlsConfig,
+        lookup: &resolve::Lookup,
+    ) -> Result<Self, Error> {
+        let routes = options.proxy.routes()?;
+        let direct = guarded_agent(config(options, agent_timeout, tls.clone(), None), lookup);
+        let tunnel = |proxy: &ProxyUrl| -> Result<Agent, Error> {
+            let ureq_proxy = ureq::Proxy::new(&proxy.url_with_credentials())
+                .map_err(|_| Error::invalid("proxy", format!("{proxy} is not usable by ureq")))?;
+            Ok(guarded_agent(
+                config(options, agent_timeout, tls.clone(), Some(ureq_proxy)),
+                lookup,
+            ))
+        };
+        let http = match routes.http() {
+            None => None,
+            Some(proxy) if proxy.scheme() == "http" => {
+                let resolver = ProxyResolver::new(proxy).map_err(|_| {
+                    Error::invalid("proxy", format!("{proxy} has an unusable host"))
+                })?;
+                let connector =
+                    ().chain(TcpConnector::default())
+                        .chain(AbsoluteFormConnector::new(proxy))
+                        .chain(TokenSplicer);
+                Some(Agent::with_parts(
+                    config(options, agent_timeout, tls.clone(), None),
+                    connector,
+                    resolver,
+                ))
+            }
+            Some(proxy) => Some(tunnel(checked(proxy)?)?),
+        };
+        let https = routes.https().map(|p| tunnel(checked(p)?)).transpose()?;
+        let via = (http.is_some() || https.is_some()).then(|| {
+            Arc::new(Via {
+                routes,
+                http,
+                https,
+            })
+        });
+        Ok(Agents { direct, via })
+    }
+
+    /// The agent for `url`, and the proxy it goes through.
+    fn agent_for(&self, url: &str) -> (&Agent, Option<&ProxyUrl>) {
+        let Some(via) = &self.via else {
+            return (&self.direct, None);
+        };
+        let Some(proxy) = via.routes.for_url(url) else {
+            return (&self.direct, None);
+        };
+        let agent = if url.starts_with("https:") {
+            via.https.as_ref()
+        } else {
+            via.http.as_ref()
+        };
+        match agent {
+            Some(agent) => (agent, Some(proxy)),
+            None => (&self.direct, None),
+        }
+    }
+}
+
 /// An agent's configuration: the session's rules (no redirects, answers as answers, no
 /// header of ureq's own), the timeouts, the trust, and the proxy (`None` also stops ureq
 /// from reading the environment itself).
@@ -314,8 +401,17 @@ fn config(
     with_pool(buffers::sized(config), options.max_idle_connections).build()
 }
 
-/// The roots to trust, as the table in [`options`](super::options) says.
-fn tls_config(options: &TransportOptions) -> Result<TlsConfig, Error> {
+/// Whether trusting the system's store means reading its CA bundle file (rather than
+/// asking the platform's verifier).
+fn reads_bundle(options: &TransportOptions) -> bool {
+    options.system_roots
+        && !(cfg!(feature = "platform-verifier") && options.root_certificates.is_empty())
+}
+
+/// The roots to trust, as the table in [`options`](super::options) says; the system's
+/// CA bundle only `with_bundle` (without it, a transport that [reads
+/// it](reads_bundle) trusts the other roots until a request can meet TLS).
+fn tls_config(options: &TransportOptions, with_bundle: bool) -> Result<TlsConfig, Error> {
     let added = || {
         options
             .root_certificates
@@ -327,6 +423,7 @@ fn tls_config(options: &TransportOptions) -> Result<TlsConfig, Error> {
         (false, false) => RootCerts::from(added()),
         #[cfg(feature = "platform-verifier")]
         (true, true) => RootCerts::PlatformVerifier,
+        (true, _) if !with_bundle => RootCerts::from(added()),
         (true, _) => {
             let system = super::system_roots::load()?;
             let system = system
@@ -360,7 +457,7 @@ impl Default for UreqTransport {
 
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let (agent, proxy) = self.agent_for(request.url());
+        let (agent, proxy) = self.agent_for(request.url())?;
         let call = self
             .guarded
             .then(|| token::Call::start(request.header("Authorization")));
