@@ -153,15 +153,20 @@ use std::net::ToSocketAddrs;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
+mod admin;
+mod faults;
 mod gojson;
 mod http;
+mod ratelimit;
 mod routes;
 mod store;
 
+pub use self::faults::{Fault, FaultKind};
 pub use self::http::FakeHttpServer;
+pub use self::ratelimit::RateLimitSettings;
 
-use self::routes::Answer;
-use self::store::{to_public, State};
+use self::routes::{Answer, Request};
+use self::store::{to_public, BotRow, Profile, State};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::model::{CustomStatus, Status, UserId};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
@@ -182,7 +187,97 @@ pub struct FakeUser {
     pub token: String,
     /// `true` for a system admin, who may change other users' statuses.
     pub is_admin: bool,
+    /// `true` for a guest (role `system_guest`), who sees only the members of their
+    /// channels.
+    pub is_guest: bool,
+    /// `true` for a bot account.
+    pub is_bot: bool,
 }
+
+/// A change to a user's profile, for [`FakeServer::patch_user`]: the fields given change,
+/// the others stay (as the server's `UserPatch`).
+///
+/// ```
+/// use mattermost_status::fake::{FakeServer, UserPatch};
+///
+/// let fake = FakeServer::new();
+/// let alice = fake.user("alice").unwrap();
+/// fake.patch_user(alice.id, UserPatch::new().first_name("Alice").last_name("Liddell").position("QA"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use = "a patch does nothing until given to `FakeServer::patch_user`"]
+pub struct UserPatch {
+    nickname: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    position: Option<String>,
+    email: Option<String>,
+    locale: Option<String>,
+}
+
+impl UserPatch {
+    /// A patch that changes nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The nickname.
+    pub fn nickname(mut self, v: impl Into<String>) -> Self {
+        self.nickname = Some(v.into());
+        self
+    }
+
+    /// The first name.
+    pub fn first_name(mut self, v: impl Into<String>) -> Self {
+        self.first_name = Some(v.into());
+        self
+    }
+
+    /// The last name.
+    pub fn last_name(mut self, v: impl Into<String>) -> Self {
+        self.last_name = Some(v.into());
+        self
+    }
+
+    /// The position (job title).
+    pub fn position(mut self, v: impl Into<String>) -> Self {
+        self.position = Some(v.into());
+        self
+    }
+
+    /// The email address (stored lowercase, as the server does).
+    pub fn email(mut self, v: impl Into<String>) -> Self {
+        self.email = Some(v.into());
+        self
+    }
+
+    /// The locale (`en`, `de`, ...).
+    pub fn locale(mut self, v: impl Into<String>) -> Self {
+        self.locale = Some(v.into());
+        self
+    }
+}
+
+/// A setting the server would refuse (`Config.IsValid`); names the server's error id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSetting {
+    id: &'static str,
+}
+
+impl InvalidSetting {
+    /// The error id the server answers such a config with.
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+}
+
+impl fmt::Display for InvalidSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the server refuses this setting ({})", self.id)
+    }
+}
+
+impl std::error::Error for InvalidSetting {}
 
 /// An in-memory Mattermost status server. See the [module docs](self).
 ///
@@ -232,6 +327,101 @@ impl FakeServer {
     /// Adds a system admin, or returns the user who already has this name.
     pub fn add_admin(&self, username: &str) -> FakeUser {
         public_user(self.lock().add_user(username, true))
+    }
+
+    /// Adds a guest (role `system_guest`), or returns the user who already has this name.
+    /// A guest sees only themself and the members of the channels they share
+    /// ([`add_channel_members`](Self::add_channel_members)).
+    pub fn add_guest(&self, username: &str) -> FakeUser {
+        let mut state = self.lock();
+        if let Some(u) = state.user_by_name(username) {
+            return public_user(u);
+        }
+        let mut profile = Profile::new_user(username);
+        profile.guest = true;
+        let i = state.insert_account(username, false, profile);
+        public_user(&state.users()[i])
+    }
+
+    /// Adds a bot owned by `owner`, as `POST /api/v4/bots` does (whatever
+    /// `EnableBotAccountCreation` says), or returns the user who already has this name.
+    /// Its `token` stands for a personal access token of the bot.
+    pub fn add_bot(&self, username: &str, description: &str, owner: &FakeUser) -> FakeUser {
+        let mut state = self.lock();
+        if let Some(u) = state.user_by_name(username) {
+            return public_user(u);
+        }
+        let profile = Profile {
+            email: format!("{username}@localhost"),
+            remote_id: None,
+            bot: Some(BotRow {
+                display_name: String::new(),
+                description: description.to_owned(),
+                owner_id: owner.id.as_str().to_owned(),
+            }),
+            ..Profile::new_user(username)
+        };
+        let i = state.insert_account(username, false, profile);
+        public_user(&state.users()[i])
+    }
+
+    /// Changes a user's profile (names, nickname, position, email, locale) as
+    /// `PUT /users/{id}/patch` would; `false` when no user has this id.
+    pub fn patch_user(&self, user_id: UserId, patch: UserPatch) -> bool {
+        let mut state = self.lock();
+        let now = state.now_millis();
+        let Some(user) = state.user_mut(user_id.as_str()) else {
+            return false;
+        };
+        let p = &mut user.profile;
+        for (slot, v) in [
+            (&mut p.nickname, patch.nickname),
+            (&mut p.first_name, patch.first_name),
+            (&mut p.last_name, patch.last_name),
+            (&mut p.position, patch.position),
+            (&mut p.email, patch.email.map(|e| e.to_lowercase())),
+            (&mut p.locale, patch.locale),
+        ] {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        }
+        user.update_at = now;
+        true
+    }
+
+    /// Deactivates (`false`) or reactivates a user as `PUT /users/{id}/active` does: a
+    /// deactivated user keeps being answered by the user routes (with `delete_at` set),
+    /// their token stops working, their status goes offline (unless set by hand) and
+    /// their bots are deactivated too. (A real server makes a reactivated user log in
+    /// again; the fake's token works again.)
+    pub fn set_active(&self, user_id: UserId, active: bool) {
+        let mut state = self.lock();
+        state.set_active(user_id.as_str(), active);
+        if !active {
+            let owner = user_id.as_str().to_owned();
+            let bots: Vec<String> = state
+                .users()
+                .iter()
+                .filter(|u| u.profile.bot.as_ref().is_some_and(|b| b.owner_id == owner))
+                .map(|u| u.id.clone())
+                .collect();
+            for bot in bots {
+                state.set_active(&bot, false);
+            }
+        }
+    }
+
+    /// Makes these users members of the channel `channel` (created on first use): all a
+    /// guest's view restrictions need.
+    pub fn add_channel_members(&self, channel: &str, members: &[UserId]) {
+        let mut state = self.lock();
+        let id = store::derived_id("channel", channel, 0);
+        state
+            .channels
+            .entry(id)
+            .or_default()
+            .extend(members.iter().map(|m| m.as_str().to_owned()));
     }
 
     /// The user with this name.
@@ -319,6 +509,62 @@ impl FakeServer {
     /// `TeamSettings.EnableCustomUserStatuses` (default on).
     pub fn set_enable_custom_user_statuses(&self, enabled: bool) {
         self.lock().enable_custom_user_statuses = enabled;
+    }
+
+    /// `PrivacySettings.ShowEmailAddress` (default on): when off, only admins and the
+    /// user themself see a user's email.
+    pub fn set_show_email_address(&self, show: bool) {
+        self.lock().settings.show_email_address = show;
+    }
+
+    /// `PrivacySettings.ShowFullName` (default on): when off, only admins and the user
+    /// themself see a user's first and last name.
+    pub fn set_show_full_name(&self, show: bool) {
+        self.lock().settings.show_full_name = show;
+    }
+
+    /// `ServiceSettings.EnableBotAccountCreation` (default off): whether `POST /bots`
+    /// creates bots.
+    pub fn set_enable_bot_account_creation(&self, enabled: bool) {
+        self.lock().settings.enable_bot_account_creation = enabled;
+    }
+
+    /// `TeamSettings.EnableOpenServer` (default off): whether anyone may sign up with
+    /// `POST /users`.
+    pub fn set_enable_open_server(&self, enabled: bool) {
+        self.lock().settings.enable_open_server = enabled;
+    }
+
+    /// `TeamSettings.EnableUserDeactivation` (default off): whether users may deactivate
+    /// themselves.
+    pub fn set_enable_user_deactivation(&self, enabled: bool) {
+        self.lock().settings.enable_user_deactivation = enabled;
+    }
+
+    /// The rate limiter's settings (`RateLimitSettings`; off by default). Refused as the
+    /// server refuses them (a zero rate, burst or store size).
+    pub fn set_rate_limit(&self, settings: RateLimitSettings) -> Result<(), InvalidSetting> {
+        if let Some(id) = settings.invalid() {
+            return Err(InvalidSetting { id });
+        }
+        let mut state = self.lock();
+        state.limiter.clear();
+        state.settings.rate_limit = settings;
+        Ok(())
+    }
+
+    // ---- faults ----
+
+    /// Arms `fault` for the next request(s) it matches, in process and over HTTP. Faults
+    /// armed earlier are tried first.
+    pub fn inject(&self, fault: Fault) {
+        let left = fault.times;
+        self.lock().faults.push(faults::Armed { fault, left });
+    }
+
+    /// Disarms every fault not yet used.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
     }
 
     // ---- the state ----
@@ -414,15 +660,43 @@ impl FakeServer {
         self.lock().request_log().to_vec()
     }
 
-    fn answer(
-        &self,
-        method: &str,
-        target: &str,
-        authorization: Option<&str>,
-        body: &[u8],
-    ) -> Answer {
-        self.lock().handle(method, target, authorization, body)
+    /// Answers one request: an armed fault first, then the server.
+    fn answer(&self, request: &Request<'_>, max_delay: Option<Duration>) -> Outcome {
+        let fault = self.lock().take_fault(request.method, request.target);
+        match fault {
+            Some(FaultKind::Drop) => {
+                // Counted as a request the server saw, though it never answered.
+                let mut state = self.lock();
+                let _ = state.fault_answer(request.method, request.target, &FaultKind::Drop);
+                Outcome::Dropped
+            }
+            Some(FaultKind::Delay(by)) => {
+                match max_delay {
+                    Some(limit) if by > limit => {
+                        std::thread::sleep(limit);
+                        return Outcome::TimedOut;
+                    }
+                    _ => std::thread::sleep(by),
+                }
+                Outcome::Answer(self.lock().answer(request))
+            }
+            Some(kind) => Outcome::Answer(self.lock().fault_answer(
+                request.method,
+                request.target,
+                &kind,
+            )),
+            None => Outcome::Answer(self.lock().answer(request)),
+        }
     }
+}
+
+/// What became of a request.
+pub(crate) enum Outcome {
+    Answer(Answer),
+    /// The connection closes without an answer (an injected fault).
+    Dropped,
+    /// The client's deadline passed during an injected delay (in process only).
+    TimedOut,
 }
 
 fn public_user(u: &store::User) -> FakeUser {
@@ -432,6 +706,8 @@ fn public_user(u: &store::User) -> FakeUser {
         username: u.username.clone(),
         token: u.token.clone(),
         is_admin: u.admin,
+        is_guest: u.profile.guest,
+        is_bot: u.profile.bot.is_some(),
     }
 }
 
@@ -454,12 +730,33 @@ impl Transport for FakeServer {
                 format!("not an absolute URL: {}", request.url()),
             ));
         };
-        let answer = self.answer(
-            request.method().as_str(),
-            target,
-            request.header("Authorization"),
-            request.body().unwrap_or_default(),
+        let header = |name: &str| request.header(name).map(str::to_owned);
+        let outcome = self.answer(
+            &Request {
+                method: request.method().as_str(),
+                target,
+                authorization: request.header("Authorization"),
+                body: request.body().unwrap_or_default(),
+                remote_addr: "127.0.0.1",
+                header: &header,
+            },
+            Some(request.timeout()),
         );
+        let answer = match outcome {
+            Outcome::Answer(answer) => answer,
+            Outcome::Dropped => {
+                return Err(TransportError::new(
+                    TransportErrorKind::Io,
+                    "the server closed the connection without an answer",
+                ))
+            }
+            Outcome::TimedOut => {
+                return Err(TransportError::new(
+                    TransportErrorKind::Timeout,
+                    format!("no answer within {:?}", request.timeout()),
+                ))
+            }
+        };
         if answer.body.len() as u64 > request.max_response_bytes() {
             return Err(TransportError::new(
                 TransportErrorKind::BodyTooLarge,
