@@ -233,6 +233,72 @@ impl State {
         Ok(out)
     }
 
+    /// `login` (api4/user.go) with `AuthenticateUserForLogin`: `login_id` is a username or
+    /// an email (both sign-in ways are on by default), or `id` a user id. A blank
+    /// password is 400 `api.user.login.blank_pwd.app_error`; a bot 401
+    /// `api.user.login.bot_login_forbidden.app_error`; a deactivated user 401
+    /// `api.user.login.inactive.app_error`; anything else that fails is masked as 401
+    /// `api.user.login.invalid_credentials_email_username`. The session token comes in
+    /// the `Token` header (the fake's users have one token each), the user as
+    /// `Sanitize({})`.
+    pub(crate) fn login(&mut self, body: &[u8]) -> Handled {
+        // model.MapFromJSON: undecodable is an empty map.
+        let props: BTreeMap<String, String> = serde_json::from_slice(body).unwrap_or_default();
+        let get = |k: &str| props.get(k).cloned().unwrap_or_default();
+        let (id, login_id, password) = (get("id"), get("login_id"), get("password"));
+        let masked = || {
+            AppError::new(
+                "api.user.login.invalid_credentials_email_username",
+                "Enter a valid email or username and/or password.",
+                401,
+            )
+        };
+        if password.is_empty() {
+            return Err(AppError::new(
+                "api.user.login.blank_pwd.app_error",
+                "Password field must not be blank",
+                400,
+            ));
+        }
+        let lowered = login_id.to_lowercase();
+        let user = self
+            .users()
+            .iter()
+            .find(|u| {
+                if id.is_empty() {
+                    u.username == lowered || u.profile.email == lowered
+                } else {
+                    u.id == id
+                }
+            })
+            .ok_or_else(masked)?;
+        if user.profile.bot.is_some() {
+            return Err(AppError::new(
+                "api.user.login.bot_login_forbidden.app_error",
+                "Bot login is forbidden.",
+                401,
+            ));
+        }
+        if user.profile.password.is_empty() || user.profile.password != password {
+            return Err(masked());
+        }
+        if user.profile.delete_at != 0 {
+            return Err(AppError::new(
+                "api.user.login.inactive.app_error",
+                "Login failed because your account has been deactivated.  Please contact an \
+                 administrator.",
+                401,
+            ));
+        }
+        let id = user.id.clone();
+        self.set_sessions_revoked(&id, false);
+        let user = self.user(&id).ok_or_else(AppError::missing_account)?;
+        let mut out = self.user_json(user, UserView::Own).into_bytes();
+        out.push(b'\n');
+        self.answer_header_later("Token", &user.token);
+        Ok(out)
+    }
+
     /// `props.customStatus` as `User.IsValid` (`ValidateCustomStatus`) and `PreSave`
     /// treat it: kept as the custom status, which must decode.
     fn check_custom_status_prop(

@@ -12,9 +12,10 @@ use std::time::Duration;
 ///
 /// let fake = FakeServer::new();
 /// let session = fake.session(&fake.user("alice").unwrap())?;
-/// fake.inject(Fault::server_busy().on("GET", "/api/v4/users/me/status"));
+/// fake.inject(Fault::app_error(500, "app.status.get.app_error").on("GET", "/api/v4/users/me/status"));
 /// let err = GetStatus::new(UserId::me()).send(&session).unwrap_err();
-/// assert_eq!(err.status(), Some(503));
+/// assert_eq!(err.status(), Some(500));
+/// assert_eq!(err.api_id(), Some("app.status.get.app_error"));
 /// GetStatus::new(UserId::me()).send(&session)?; // once only
 /// # Ok::<(), mattermost_status::Error>(())
 /// ```

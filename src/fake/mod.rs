@@ -1,6 +1,8 @@
 //! An in-memory Mattermost status server, for tests and demos (cargo feature `fake`).
 //!
-//! [`FakeServer`] answers the seven status endpoints the way the real server's handlers do:
+//! [`FakeServer`] answers the seven status endpoints, the user and preference read routes
+//! beside them and the admin routes a test sets a server up with, the way the real
+//! server's handlers do:
 //! the same validation and its order, the same status codes, error ids and `AppError` JSON
 //! (with `request_id` and the `X-Request-ID` header), the same quirks. It holds users with
 //! tokens (one of them a system admin), their statuses, custom statuses and recent custom
@@ -128,23 +130,166 @@
 //! - Order among stored statuses in a statuses-by-ids answer: the server's depends on its
 //!   cache and database; the fake sorts them. Clients must not rely on it (the SDK's
 //!   [`Statuses`](crate::Statuses) does not).
-//! - Cookie sessions and CSRF, rate limiting (off by default on servers; the SDK's 429
-//!   handling is tested against scripted answers), the server's request size limits,
-//!   users' other properties and the rest of the REST API: outside the seven endpoints.
+//! - Cookie sessions and CSRF, the server's request size limits, teams, channels beyond
+//!   a guest's view restrictions, login, passwords beyond `createUser`'s rule, and the
+//!   rest of the REST API.
+//! - Etags and sanitizing of the newest servers may differ in details (their
+//!   `SanitizeProfile` takes an `asAdmin` argument); the fake follows the model code it
+//!   names. Preferences come sorted by category and name (the server's query has no
+//!   order).
 //! - Error `message` texts: they follow the server's English ones but are not guaranteed
 //!   word for word (a server translates them); rely on the ids.
 //!
-//! Three read-only routes outside the seven are served, for clients that name users by
-//! username and to see what the seven changed: `GET /api/v4/users/{user_id}` (id,
-//! username, roles and `props.customStatus`); `POST /api/v4/users/usernames`
-//! (`getUsersByNames`: the same user objects for the names found, sorted by username,
-//! unknown names left out, `[]` when none is found; an undecodable or empty list 400
-//! `usernames`; names match exactly, as on PostgreSQL); and
-//! `GET /api/v4/users/{user_id}/preferences/custom_status/name/recent_custom_statuses`
-//! (403 for another user without `edit_other_users`; 400 `app.preference.get.app_error`
-//! for a user who never set a custom status, as the server answers a missing preference).
-//! The server's view restrictions (who may see whom) are not reproduced: every user sees
-//! every user.
+//! ## Users, as the server sends them to whom
+//!
+//! From `model/user.go`, `api4/user.go`, `app/user.go`, `app/users/`:
+//!
+//! - A user is `model.User`'s JSON: the struct's field order, every key without
+//!   `omitempty` always (`id`, `delete_at`, `username`, `auth_service`, `email`,
+//!   `nickname`, `first_name`, `last_name`, `position`, `roles`, `locale`, `timezone`,
+//!   `disable_welcome_email`), the others only when not empty; never a password, MFA
+//!   secret or last login; `auth_data` is `""`.
+//! - One's own account (`getUser`/`getUserByUsername` of oneself, and the answers of
+//!   `createUser` and `patchUser`) is `Sanitize({})`: with email, names, notify props and
+//!   the last password update. Anyone else, and everyone in a list (`POST /users/ids`,
+//!   `/users/usernames`, oneself included), is `SanitizeProfile`: no notify props, and
+//!   the email and first/last name only when `PrivacySettings.ShowEmailAddress` /
+//!   `ShowFullName` allow ([`set_show_email_address`](FakeServer::set_show_email_address),
+//!   [`set_show_full_name`](FakeServer::set_show_full_name)) or the viewer is a system
+//!   admin.
+//! - Bots ([`add_bot`](FakeServer::add_bot), `POST /bots`) have `is_bot`,
+//!   `bot_description`, the email `<username>@localhost`. Deactivated users
+//!   ([`set_active`](FakeServer::set_active), `PUT /users/{id}/active`) keep being
+//!   answered by every user route, with `delete_at`; their token stops working.
+//! - Guests ([`add_guest`](FakeServer::add_guest)) have `view_members` in no role, so the
+//!   server restricts them to the members of their channels
+//!   ([`add_channel_members`](FakeServer::add_channel_members)): `GET /users/{id}` of
+//!   anyone else is 403, an unknown username 403 (not 404), lists leave the others out.
+//!   Everyone else sees guests.
+//! - `GET /api/v4/users/{user_id}` (`UserCanSeeOtherUser`, then 404
+//!   `app.user.missing_account.const`; an `ETag` and 304 for `If-None-Match`);
+//!   `GET /users/username/{username}` (400 `username` unless `model.IsValidUsername`,
+//!   404 `app.user.get_by_username.app_error`); `POST /users/usernames` and
+//!   `/users/ids` (sorted by username, unknown ones left out); `GET
+//!   /users/{user_id}/preferences`, `.../preferences/{category}` (404
+//!   `api.preference.preferences_category.get.app_error` when empty) and
+//!   `.../{category}/name/{name}` (400 `app.preference.get.app_error` when missing), for
+//!   oneself or with `edit_other_users` (403 otherwise). A new user has the three
+//!   preferences `createUserOrGuest` saves; the recent custom statuses are the
+//!   `custom_status`/`recent_custom_statuses` row.
+//!
+//! ## Set-up through the admin routes
+//!
+//! A test can set the fake up as it would set up a real server, with a system admin's
+//! token ([`FakeServer::new`]'s `sysadmin`), so the same set-up runs against both:
+//!
+//! - `POST /api/v4/users` (`createUser`): an admin creates users (201); anyone else only
+//!   with `TeamSettings.EnableOpenServer`. `SanitizeInput`, `PreSave` (lowercase
+//!   username and email, default locale), `IsValid` (400 `model.user.is_valid.*`), a
+//!   password of 8 to 72 bytes, unique username and email.
+//! - `PUT /users/{user_id}/patch` (`patchUser`): oneself or an admin; one's own new email
+//!   needs the password.
+//! - `PUT /users/{user_id}/active` (`updateUserActive`): an admin; oneself only to
+//!   deactivate and with `TeamSettings.EnableUserDeactivation`. Deactivating sets the
+//!   status offline (unless set by hand) and deactivates the user's bots.
+//! - `POST /api/v4/bots` (`createBot`): an admin, with
+//!   `ServiceSettings.EnableBotAccountCreation` (403 `api.bot.create_disabled`, the
+//!   default).
+//! - `PUT /api/v4/config/patch` (`patchConfig`): an admin; the fake follows
+//!   `ServiceSettings.EnableUserStatuses`/`EnableBotAccountCreation`, `TeamSettings.
+//!   EnableCustomUserStatuses`/`EnableUserCreation`/`EnableOpenServer`/
+//!   `EnableUserDeactivation`, `EmailSettings.EnableSignUpWithEmail`, `PrivacySettings`
+//!   and `RateLimitSettings`, and answers those sections (the server answers its whole
+//!   config). Invalid rate limits are 400 `model.config.is_valid.*`.
+//!
+//! ```
+//! # #[cfg(feature = "ureq")] {
+//! use mattermost_status::fake::FakeServer;
+//! use mattermost_status::transport::{HttpRequest, Method, Transport};
+//! use mattermost_status::UreqTransport;
+//!
+//! let fake = FakeServer::new();
+//! let server = fake.serve()?;
+//! let admin = fake.user("sysadmin").expect("FakeServer::new() has sysadmin");
+//! let auth = format!("Bearer {}", admin.token);
+//! let url = format!("{}/api/v4/users", server.url());
+//! let body = br#"{"username":"carol","email":"carol@example.com","password":"s3cret-enough","first_name":"Carol"}"#;
+//! let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+//! let created = UreqTransport::default()
+//!     .send(&HttpRequest::new(Method::Post, &url).with_headers(&headers).with_body(body))?;
+//! assert_eq!(created.status(), 201);
+//! assert!(fake.user("carol").is_some());
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Limits and faults on demand
+//!
+//! - The server's rate limiter ([`set_rate_limit`](FakeServer::set_rate_limit) or
+//!   `RateLimitSettings` through `PUT /config/patch`), off by default as on the server:
+//!   throttled's GCRA (`MaxBurst + 1` at once, then `PerSec`), keyed by remote address,
+//!   token (and then user id), and `VaryByHeader`; `X-RateLimit-Limit`, `-Remaining`,
+//!   `-Reset` on every answer, `Retry-After` and the plain-text body `limit exceeded` on
+//!   a 429. It runs on the fake's clock: [`advance`](FakeServer::advance) instead of
+//!   sleeping.
+//! - [`FakeServer::inject`] arms a [`Fault`] for the next matching request(s): an
+//!   `AppError` with any status and id, the server's busy 503, a proxy's HTML 502/503/504
+//!   (with `Retry-After` for maintenance), a delay, a dropped connection. Over HTTP, the
+//!   fake's own route `POST /_fake/faults` (a system admin's token; body
+//!   `{"kind":"app_error"|"server_busy"|"proxy"|"delay"|"drop", "status":500,
+//!   "id":"...", "message":"...", "retry_after":30, "millis":1500, "method":"GET",
+//!   "path":"/api/v4/users/me/status", "times":1}`) arms one, `DELETE /_fake/faults`
+//!   disarms all; no real server has it.
+//!
+//! # Testing your tool's error handling on the fake alone
+//!
+//! The code under test decides what to tell its user when the server fails; the fake
+//! fails on demand, in process, with no mock server:
+//!
+//! ```
+//! use mattermost_status::fake::{Fault, FakeServer, RateLimitSettings};
+//! use mattermost_status::{Error, GetStatus, RetryPolicy, Session, UserId};
+//!
+//! /// The code under test: a one-line status, or what went wrong.
+//! fn status_line(session: &Session) -> String {
+//!     match GetStatus::new(UserId::me()).send(session) {
+//!         Ok(status) => format!("you are {}", status.status),
+//!         Err(Error::RateLimited(_)) => "the server is busy, try again later".to_owned(),
+//!         Err(e) if e.status() == Some(503) => "Mattermost is down for maintenance".to_owned(),
+//!         Err(e) if e.status().is_some_and(|s| s >= 500) => format!("server error: {e}"),
+//!         Err(e) => format!("error: {e}"),
+//!     }
+//! }
+//!
+//! let fake = FakeServer::new();
+//! let alice = fake.user("alice").expect("FakeServer::new() has alice");
+//! // In process, without the session's retries (they would wait real time).
+//! let session = Session::builder("http://fake.invalid")
+//!     .token(alice.token.clone())
+//!     .transport(fake.clone())
+//!     .clock(fake.clock())
+//!     .retry(RetryPolicy::none())
+//!     .build()?;
+//!
+//! fake.inject(Fault::app_error(500, "app.status.get.app_error"));
+//! assert!(status_line(&session).starts_with("server error"));
+//!
+//! fake.inject(Fault::maintenance(60));
+//! assert_eq!(status_line(&session), "Mattermost is down for maintenance");
+//!
+//! let mut limits = RateLimitSettings::default();
+//! limits.enable = true;
+//! limits.per_sec = 1;
+//! limits.max_burst = 1;
+//! fake.set_rate_limit(limits).expect("valid settings");
+//! assert_eq!(status_line(&session), "you are offline");
+//! assert_eq!(status_line(&session), "you are offline");
+//! assert_eq!(status_line(&session), "the server is busy, try again later");
+//! fake.advance(std::time::Duration::from_secs(1));
+//! assert_eq!(status_line(&session), "you are offline");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! A custom status that has expired is kept as it was (none of the seven endpoints clears
 //! it; the apps hide an expired one); see [`FakeServer::custom_status`].
 
@@ -185,6 +330,9 @@ pub struct FakeUser {
     pub username: String,
     /// The token that logs in as this user (also derived from the username: not a secret).
     pub token: String,
+    /// The password `POST /api/v4/users/login` takes: `<username>-password` for users
+    /// added in Rust, the one given to `POST /users`, empty for bots (who cannot log in).
+    pub password: String,
     /// `true` for a system admin, who may change other users' statuses.
     pub is_admin: bool,
     /// `true` for a guest (role `system_guest`), who sees only the members of their
@@ -339,6 +487,7 @@ impl FakeServer {
         }
         let mut profile = Profile::new_user(username);
         profile.guest = true;
+        profile.password = store::seed_password(username);
         let i = state.insert_account(username, false, profile);
         public_user(&state.users()[i])
     }
@@ -705,6 +854,7 @@ fn public_user(u: &store::User) -> FakeUser {
         id: UserId::parse(&u.id).unwrap_or_else(|_| UserId::me()),
         username: u.username.clone(),
         token: u.token.clone(),
+        password: u.profile.password.clone(),
         is_admin: u.admin,
         is_guest: u.profile.guest,
         is_bot: u.profile.bot.is_some(),

@@ -152,6 +152,7 @@ enum Route<'a> {
     Preference(&'a str, &'a str, &'a str),
     UserByUsername(&'a str),
     CreateUser,
+    Login,
     PatchUser(&'a str),
     UserActive(&'a str),
     CreateBot,
@@ -325,6 +326,7 @@ impl State {
         };
         let (route, allowed): (Route<'_>, &[&str]) = match split(rest).as_slice() {
             ["users"] => (Route::CreateUser, &["POST"]),
+            ["users", "login"] => (Route::Login, &["POST"]),
             ["bots"] => (Route::CreateBot, &["POST"]),
             ["config", "patch"] => (Route::PatchConfig, &["PUT"]),
             ["users", "status", "ids"] => (Route::StatusesByIds, &["POST"]),
@@ -383,16 +385,20 @@ impl State {
             }
             self.scratch_headers.extend(verdict.headers);
         }
-        // createUser is an APIHandler: no session needed.
-        if let Route::CreateUser = route {
-            return self
-                .create_user(caller.as_ref(), body, query)
-                .map_err(RouteError::App);
+        // createUser and login are APIHandlers: no session needed.
+        match route {
+            Route::CreateUser => {
+                return self
+                    .create_user(caller.as_ref(), body, query)
+                    .map_err(RouteError::App)
+            }
+            Route::Login => return self.login(body).map_err(RouteError::App),
+            _ => {}
         }
         // APISessionRequired.
         let caller = caller.ok_or_else(AppError::session_expired)?;
         let handled = match (route, method) {
-            (Route::CreateUser, _) => unreachable_route(),
+            (Route::CreateUser | Route::Login, _) => unreachable_route(),
             (Route::CreateBot, _) => self.create_bot(&caller, body),
             (Route::PatchConfig, _) => self.patch_config(&caller, body),
             (Route::UserByUsername(name), _) => {

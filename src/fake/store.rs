@@ -87,6 +87,11 @@ impl Profile {
     }
 }
 
+/// The password of a user added in Rust (derived from the name: not a secret).
+pub(crate) fn seed_password(username: &str) -> String {
+    format!("{username}-password")
+}
+
 /// `timezones.DefaultUserTimezone()`.
 pub(crate) fn default_timezone() -> BTreeMap<String, String> {
     [
@@ -293,7 +298,9 @@ impl State {
         if let Some(i) = self.users.iter().position(|u| u.username == username) {
             return &self.users[i];
         }
-        let i = self.insert_account(username, admin, Profile::new_user(username));
+        let mut profile = Profile::new_user(username);
+        profile.password = seed_password(username);
+        let i = self.insert_account(username, admin, profile);
         &self.users[i]
     }
 

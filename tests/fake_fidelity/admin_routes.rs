@@ -302,3 +302,71 @@ fn patch_config_is_for_admins_and_refuses_what_is_valid_refuses() {
         .send(&env.session(&env.alice));
     assert_api_error(r, 501, "api.custom_status.disabled");
 }
+
+#[test]
+fn login_gives_the_session_token_in_the_token_header() {
+    let env = env();
+    let body = format!(
+        r#"{{"login_id":"alice","password":"{}"}}"#,
+        env.alice.password
+    );
+    let r = env.raw(Method::Post, "/users/login", None, Some(&body));
+    assert_eq!(r.status(), 200);
+    let token = r.header("Token").expect("the Token header").to_owned();
+    let me = env.raw(
+        Method::Get,
+        "/users/me",
+        Some(&format!("Bearer {token}")),
+        None,
+    );
+    assert_eq!(json(&me)["username"], "alice");
+    let by_email = r#"{"login_id":"ALICE@example.com","password":"alice-password"}"#;
+    assert_eq!(
+        env.raw(Method::Post, "/users/login", None, Some(by_email))
+            .status(),
+        200
+    );
+    let r = env.raw(
+        Method::Post,
+        "/users/login",
+        None,
+        Some(r#"{"login_id":"alice","password":"wrong"}"#),
+    );
+    assert_app_error(
+        &r,
+        401,
+        "api.user.login.invalid_credentials_email_username",
+        None,
+    );
+    let r = env.raw(
+        Method::Post,
+        "/users/login",
+        None,
+        Some(r#"{"login_id":"nobody","password":"x"}"#),
+    );
+    assert_app_error(
+        &r,
+        401,
+        "api.user.login.invalid_credentials_email_username",
+        None,
+    );
+    let r = env.raw(
+        Method::Post,
+        "/users/login",
+        None,
+        Some(r#"{"login_id":"alice"}"#),
+    );
+    assert_app_error(&r, 400, "api.user.login.blank_pwd.app_error", None);
+    env.fake.set_active(env.alice.id, false);
+    let r = env.raw(Method::Post, "/users/login", None, Some(&body));
+    assert_app_error(&r, 401, "api.user.login.inactive.app_error", None);
+    // A user created through the API logs in with the password it was given.
+    let r = env.raw_as(&env.admin, Method::Post, "/users", Some(NEW_USER));
+    assert_eq!(r.status(), 201);
+    let login = r#"{"login_id":"carol","password":"longenough"}"#;
+    assert_eq!(
+        env.raw(Method::Post, "/users/login", None, Some(login))
+            .status(),
+        200
+    );
+}

@@ -32,8 +32,9 @@ use mattermost_status::fake::{
 use mattermost_status::transport::{HttpRequest, HttpResponse, Method, Transport};
 use mattermost_status::{
     CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds, GetUser,
-    GetUserByUsername, RemoveRecentCustomStatus, RemoveRecentMethod, Session, Status, StatusKind,
-    TransportErrorKind, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
+    GetUserByUsername, RemoveRecentCustomStatus, RemoveRecentMethod, RetryPolicy, Session, Status,
+    StatusKind, TransportErrorKind, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus,
+    UreqTransport, UserId,
 };
 
 struct Env {

@@ -45,11 +45,15 @@ fn a_burst_then_429_limit_exceeded_with_the_headers() {
     assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
     assert_eq!(r.header("Retry-After"), Some("1"));
     assert_eq!(r.header("X-RateLimit-Reset"), Some("3"));
-    // The SDK reports it as a rate limit (after its own retries, the fake's clock is stopped).
-    let err = GetStatus::new(UserId::me())
-        .send(&env.session(&env.alice))
-        .unwrap_err();
+    // The SDK reports it as a rate limit (no retries here: they would wait real seconds).
+    let session = Session::builder(env.server.url())
+        .token(env.alice.token.clone())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = GetStatus::new(UserId::me()).send(&session).unwrap_err();
     assert_eq!(err.status(), Some(429), "{err}");
+    assert!(matches!(err, Error::RateLimited(_)), "{err:?}");
     // A second later (the fake's clock), one more request passes.
     env.fake.advance(Duration::from_secs(1));
     assert_eq!(
