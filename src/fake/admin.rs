@@ -210,17 +210,20 @@ impl State {
         profile.email = profile.email.to_lowercase();
         check_profile(&username, &profile)?;
         self.check_custom_status_prop(&mut profile)?;
-        if self.email_taken(&profile.email, "") {
-            return Err(AppError::new(
-                "app.user.save.email_exists.app_error",
-                "An account with that email already exists.",
-                400,
-            ));
-        }
+        // One insert, two unique constraints: PostgreSQL reports the first index it
+        // checks, users_username_key (the Username column comes before Email in the
+        // table), so a name and an email both taken is a username error.
         if self.username_taken(&username, "") {
             return Err(AppError::new(
                 "app.user.save.username_exists.app_error",
                 "An account with that username already exists.",
+                400,
+            ));
+        }
+        if self.email_taken(&profile.email, "") {
+            return Err(AppError::new(
+                "app.user.save.email_exists.app_error",
+                "An account with that email already exists.",
                 400,
             ));
         }
@@ -561,15 +564,24 @@ impl State {
             return Err(bot_invalid("username"));
         }
         if display_name.chars().count() > 64 {
-            return Err(bot_invalid("display_name"));
+            // Bot.IsValidCreate answers a long display name with this id.
+            return Err(bot_invalid("user_id"));
         }
         if description.chars().count() > 1024 {
             return Err(bot_invalid("description"));
         }
+        // The store's Save of UserFromBot: the username, then the email (see create_user).
         if self.username_taken(&username, "") {
             return Err(AppError::new(
                 "app.user.save.username_exists.app_error",
                 "An account with that username already exists.",
+                400,
+            ));
+        }
+        if self.email_taken(&format!("{username}@localhost"), "") {
+            return Err(AppError::new(
+                "app.user.save.email_exists.app_error",
+                "An account with that email already exists.",
                 400,
             ));
         }
@@ -715,13 +727,15 @@ impl State {
     }
 }
 
-/// A `model.Bot` as `encoding/json` writes it.
+/// A `model.Bot` as its `MarshalJSON` writes it: the computed `system_owned` first (true
+/// only for the server's own bots, `system-bot` and the content-review bot), then the
+/// struct.
 fn bot_json(user: &super::store::User) -> String {
     let Some(bot) = &user.profile.bot else {
         return "null".to_owned();
     };
     let mut out = format!(
-        "{{\"user_id\":{},\"username\":{}",
+        "{{\"system_owned\":false,\"user_id\":{},\"username\":{}",
         go_string(&user.id),
         go_string(&user.username)
     );

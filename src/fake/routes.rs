@@ -642,6 +642,7 @@ impl State {
             self.settings.show_email_address
         );
         if header("If-None-Match").as_deref() == Some(etag.as_str()) {
+            self.answer_header_later("ETag", &etag);
             return Err(AppError::new("", "", 304));
         }
         let view = UserView::of(caller.id.as_str(), caller.admin, user.id.as_str());
