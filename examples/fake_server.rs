@@ -70,6 +70,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                 r#"{"username":"buildbot","display_name":"Build","description":"Builds things"}"#,
             ),
             (
+                "a token for the bot (BOT_ID from the answer above; bots need no EnableUserAccessTokens)",
+                "POST",
+                "/api/v4/users/BOT_ID/tokens",
+                r#"{"description":"ci"}"#,
+            ),
+            (
                 "deactivate a user",
                 "PUT",
                 &format!("/api/v4/users/{}/active", alice.id),

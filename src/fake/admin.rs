@@ -529,6 +529,56 @@ impl State {
         );
     }
 
+    /// `createUserAccessToken` (api4/user.go) and `CreateUserAccessToken`: decode (400
+    /// `user_access_token`), a description (400 `description`),
+    /// `create_user_access_token` (system admins; 403), oneself or `edit_other_users`
+    /// (403), the user (404), `ServiceSettings.EnableUserAccessTokens` unless the user
+    /// is a bot (501 `app.user_access_token.disabled`). The answer has the token, the
+    /// only time it is shown.
+    pub(crate) fn create_user_access_token(
+        &mut self,
+        caller: &Caller,
+        raw: &str,
+        body: &[u8],
+    ) -> Handled {
+        let id = require_user_id(caller, raw)?;
+        let bad = |_: String| AppError::invalid_param("user_access_token");
+        let map = decode_object(body, "model.UserAccessToken")
+            .map_err(bad)?
+            .unwrap_or_default();
+        let description = opt_string(&map, "description")
+            .map_err(bad)?
+            .unwrap_or_default();
+        if description.is_empty() {
+            return Err(AppError::invalid_param("description"));
+        }
+        if !caller.admin {
+            return Err(AppError::permission());
+        }
+        let user = self.user(&id).ok_or_else(AppError::missing_account)?;
+        if !self.settings.enable_user_access_tokens && user.profile.bot.is_none() {
+            return Err(AppError::new(
+                "app.user_access_token.disabled",
+                "Personal access tokens are disabled on this server. Please contact your \
+                 system administrator for details.",
+                501,
+            ));
+        }
+        let (token_id, token) = self
+            .add_access_token(&id, &description)
+            .ok_or_else(AppError::missing_account)?;
+        let mut out = format!(
+            "{{\"id\":{},\"token\":{},\"user_id\":{},\"description\":{},\"is_active\":true}}\n",
+            go_string(&token_id),
+            go_string(&token),
+            go_string(&id),
+            go_string(&description)
+        )
+        .into_bytes();
+        out.shrink_to_fit();
+        Ok(out)
+    }
+
     /// `createBot` (api4/bot.go) and `CreateBot`: decode (400 `bot`), `create_bot`
     /// (system admins; 403), not by a bot (403), `EnableBotAccountCreation` (403
     /// `api.bot.create_disabled`), `Bot.IsValid`, the unique username; 201 and the
@@ -650,6 +700,11 @@ impl State {
             "EnableBotAccountCreation",
             &mut next.enable_bot_account_creation,
         )?;
+        b(
+            &service,
+            "EnableUserAccessTokens",
+            &mut next.enable_user_access_tokens,
+        )?;
         let team = section("TeamSettings")?;
         b(&team, "EnableCustomUserStatuses", &mut custom_statuses)?;
         b(&team, "EnableUserCreation", &mut next.enable_user_creation)?;
@@ -699,7 +754,7 @@ impl State {
         let r = &st.rate_limit;
         format!(
             concat!(
-                "{{\"ServiceSettings\":{{\"EnableBotAccountCreation\":{},\"EnableUserStatuses\":{}}},",
+                "{{\"ServiceSettings\":{{\"EnableBotAccountCreation\":{},\"EnableUserAccessTokens\":{},\"EnableUserStatuses\":{}}},",
                 "\"TeamSettings\":{{\"EnableUserCreation\":{},\"EnableOpenServer\":{},",
                 "\"EnableUserDeactivation\":{},\"EnableCustomUserStatuses\":{}}},",
                 "\"EmailSettings\":{{\"EnableSignUpWithEmail\":{}}},",
@@ -708,6 +763,7 @@ impl State {
                 "\"PrivacySettings\":{{\"ShowEmailAddress\":{},\"ShowFullName\":{}}}}}"
             ),
             st.enable_bot_account_creation,
+            st.enable_user_access_tokens,
             self.enable_user_statuses,
             st.enable_user_creation,
             st.enable_open_server,

@@ -79,7 +79,8 @@
 //! `model/custom_status.go`, `app/custom_status.go`, `web/context.go`):
 //!
 //! - 401 `api.context.session_expired.app_error` for a missing or unknown token
-//!   (`Authorization: Bearer`/`Token`, or `?access_token=`); routes that do not exist are
+//!   (`Authorization: Bearer`/`Token`); a valid token in `?access_token=` is 401
+//!   `api.context.token_provided.app_error` (only OAuth sessions may); routes that do not exist are
 //!   404 `api.context.404.app_error` and known routes with another method 405, before any
 //!   token check.
 //! - `me` in the path is the caller; other path ids must be 26 letters or digits, else 400
@@ -195,8 +196,14 @@
 //! - `POST /api/v4/bots` (`createBot`): an admin, with
 //!   `ServiceSettings.EnableBotAccountCreation` (403 `api.bot.create_disabled`, the
 //!   default).
+//! - `POST /api/v4/users/login` (`login`): `login_id` (username or email) and
+//!   `password`; the session token comes back in the `Token` header. Users added in Rust
+//!   have the password `<username>-password` ([`FakeUser::password`]).
+//! - `POST /api/v4/users/{user_id}/tokens` (`createUserAccessToken`): an admin; for bots
+//!   always, for users with `ServiceSettings.EnableUserAccessTokens`.
 //! - `PUT /api/v4/config/patch` (`patchConfig`): an admin; the fake follows
-//!   `ServiceSettings.EnableUserStatuses`/`EnableBotAccountCreation`, `TeamSettings.
+//!   `ServiceSettings.EnableUserStatuses`/`EnableBotAccountCreation`/
+//!   `EnableUserAccessTokens`, `TeamSettings.
 //!   EnableCustomUserStatuses`/`EnableUserCreation`/`EnableOpenServer`/
 //!   `EnableUserDeactivation`, `EmailSettings.EnableSignUpWithEmail`, `PrivacySettings`
 //!   and `RateLimitSettings`, and answers those sections (the server answers its whole

@@ -155,6 +155,7 @@ enum Route<'a> {
     Login,
     PatchUser(&'a str),
     UserActive(&'a str),
+    AccessTokens(&'a str),
     CreateBot,
     PatchConfig,
 }
@@ -319,7 +320,7 @@ impl State {
         let (method, target, body) = (request.method, request.target, request.body);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         if path.ends_with("/_fake/faults") {
-            return self.fake_faults(request, query);
+            return self.fake_faults(request);
         }
         let Some(rest) = path.find("/api/v4/").map(|i| &path[i + "/api/v4".len()..]) else {
             return Err(AppError::not_found().into());
@@ -339,6 +340,7 @@ impl State {
             ["users", id] if is_path_id(id) => (Route::User(id), &["GET"]),
             ["users", id, "patch"] if is_path_id(id) => (Route::PatchUser(id), &["PUT"]),
             ["users", id, "active"] if is_path_id(id) => (Route::UserActive(id), &["PUT"]),
+            ["users", id, "tokens"] if is_path_id(id) => (Route::AccessTokens(id), &["POST"]),
             ["users", id, "status"] if is_path_id(id) => (Route::Status(id), &["GET", "PUT"]),
             ["users", id, "status", "custom"] if is_path_id(id) => {
                 (Route::CustomStatus(id), &["PUT", "DELETE"])
@@ -365,11 +367,23 @@ impl State {
             return Err(RouteError::MethodNotAllowed);
         }
         let token = parse_token(request.authorization, query);
-        let caller = token.and_then(|t| self.user_by_token(t)).map(|u| Caller {
+        let mut caller = token.and_then(|t| self.user_by_token(t)).map(|u| Caller {
             id: u.id.clone(),
             admin: u.admin,
             bot: u.profile.bot.is_some(),
         });
+        // web/handlers.go: a valid session token in the query string
+        // (TokenLocationQueryString) is refused unless the session is OAuth's, which the
+        // fake's never are; the session is not set.
+        let mut refused = None;
+        if caller.is_some() && parse_token(request.authorization, "").is_none() {
+            caller = None;
+            refused = Some(AppError::new(
+                "api.context.token_provided.app_error",
+                "Session is not OAuth but token was provided in the query string",
+                401,
+            ));
+        }
         // web/handlers.go: with a token, the limiter also counts the session's user
         // ("" when the token is unknown).
         if token.is_some()
@@ -384,6 +398,9 @@ impl State {
                 return Err(RouteError::RateLimited(verdict.headers));
             }
             self.scratch_headers.extend(verdict.headers);
+        }
+        if let Some(e) = refused {
+            return Err(e.into());
         }
         // createUser and login are APIHandlers: no session needed.
         match route {
@@ -406,6 +423,7 @@ impl State {
             }
             (Route::PatchUser(id), _) => self.patch_user(&caller, id, body),
             (Route::UserActive(id), _) => self.update_user_active(&caller, id, body),
+            (Route::AccessTokens(id), _) => self.create_user_access_token(&caller, id, body),
             (Route::StatusesByIds, _) => self.get_user_statuses_by_ids(body),
             (Route::UsersByUsernames, _) => self.get_users_by_names(&caller, body),
             (Route::UsersByIds, _) => self.get_users_by_ids(&caller, body, query),
@@ -783,11 +801,11 @@ impl State {
 
     /// The fake's own route, `POST /_fake/faults` (arm one, see [`Fault`]) and `DELETE
     /// /_fake/faults` (disarm all), for a system admin's token: faults over HTTP.
-    fn fake_faults(&mut self, request: &Request<'_>, query: &str) -> Result<Vec<u8>, RouteError> {
+    fn fake_faults(&mut self, request: &Request<'_>) -> Result<Vec<u8>, RouteError> {
         if !matches!(request.method, "POST" | "DELETE") {
             return Err(RouteError::MethodNotAllowed);
         }
-        let admin = parse_token(request.authorization, query)
+        let admin = parse_token(request.authorization, "")
             .and_then(|t| self.user_by_token(t))
             .map(|u| u.admin);
         match admin {
@@ -960,7 +978,8 @@ fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// `ParseAuthTokenFromRequest`: `Bearer` or `Token` in `Authorization`, else the
-/// `access_token` query parameter. Cookie sessions are not supported by the fake.
+/// `access_token` query parameter (which the handlers then refuse for a non-OAuth
+/// session). Cookie sessions are not supported by the fake.
 fn parse_token<'a>(authorization: Option<&'a str>, query: &'a str) -> Option<&'a str> {
     if let Some(h) = authorization {
         if h.len() > 6 && h.is_char_boundary(6) && h[..6].eq_ignore_ascii_case("bearer") {

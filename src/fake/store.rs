@@ -63,6 +63,8 @@ pub(crate) struct Profile {
     pub(crate) bot: Option<BotRow>,
     /// The Preferences rows other than the recent custom statuses, by (category, name).
     pub(crate) preferences: BTreeMap<(String, String), String>,
+    /// Personal access tokens (`POST /users/{id}/tokens`): (token id, token, description).
+    pub(crate) access_tokens: Vec<(String, String, String)>,
 }
 
 /// A row of the Bots table (`model.Bot`).
@@ -140,6 +142,9 @@ pub(crate) struct Settings {
     pub(crate) enable_open_server: bool,
     /// `TeamSettings.EnableUserDeactivation` (default false).
     pub(crate) enable_user_deactivation: bool,
+    /// `ServiceSettings.EnableUserAccessTokens` (default false; bots may have tokens
+    /// whatever it says).
+    pub(crate) enable_user_access_tokens: bool,
     /// `EmailSettings.EnableSignUpWithEmail` (default true).
     pub(crate) enable_sign_up_with_email: bool,
     /// `RateLimitSettings`.
@@ -155,6 +160,7 @@ impl Default for Settings {
             enable_user_creation: true,
             enable_open_server: false,
             enable_user_deactivation: false,
+            enable_user_access_tokens: false,
             enable_sign_up_with_email: true,
             rate_limit: super::RateLimitSettings::default(),
         }
@@ -354,12 +360,43 @@ impl State {
     /// `RevokeAllSessions` (deactivation) or their return: the fake's users have one token.
     pub(crate) fn set_sessions_revoked(&mut self, id: &str, revoked: bool) {
         let Some(i) = self.user_index(id) else { return };
-        let token = self.users[i].token.clone();
-        if revoked {
-            self.by_token.remove(&token);
-        } else {
-            self.by_token.insert(token, i);
+        let user = &self.users[i];
+        let tokens: Vec<String> = std::iter::once(user.token.clone())
+            .chain(user.profile.access_tokens.iter().map(|(_, t, _)| t.clone()))
+            .collect();
+        for token in tokens {
+            if revoked {
+                self.by_token.remove(&token);
+            } else {
+                self.by_token.insert(token, i);
+            }
         }
+    }
+
+    /// Stores a personal access token for the user; (id, token).
+    pub(crate) fn add_access_token(
+        &mut self,
+        id: &str,
+        description: &str,
+    ) -> Option<(String, String)> {
+        let i = self.user_index(id)?;
+        let n = self.users[i].profile.access_tokens.len() as u64;
+        let mut salt = n;
+        let token = loop {
+            let t = derived_id("access_token", id, salt);
+            if !self.by_token.contains_key(&t) {
+                break t;
+            }
+            salt += 1;
+        };
+        let token_id = derived_id("access_token_id", &token, 0);
+        self.by_token.insert(token.clone(), i);
+        self.users[i].profile.access_tokens.push((
+            token_id.clone(),
+            token.clone(),
+            description.to_owned(),
+        ));
+        Some((token_id, token))
     }
 
     /// `GetViewUsersRestrictions(viewer) != nil`: the viewer lacks `view_members`, which

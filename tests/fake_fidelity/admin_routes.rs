@@ -370,3 +370,72 @@ fn login_gives_the_session_token_in_the_token_header() {
         200
     );
 }
+
+/// `createUserAccessToken` (api4/user.go) and `App.CreateUserAccessToken`
+/// (app/session.go): admins only; `EnableUserAccessTokens` (default off) except for bots.
+#[test]
+fn personal_access_tokens_for_bots_and_when_enabled_for_users() {
+    let env = env();
+    let bot = env.fake.add_bot("tokenbot", "", &env.admin);
+    let path = format!("/users/{}/tokens", bot.id);
+    let r = env.raw_as(
+        &env.admin,
+        Method::Post,
+        &path,
+        Some(r#"{"description":""}"#),
+    );
+    assert_app_error(
+        &r,
+        400,
+        "api.context.invalid_body_param.app_error",
+        Some("description"),
+    );
+    let r = env.raw_as(
+        &env.alice,
+        Method::Post,
+        &path,
+        Some(r#"{"description":"ci"}"#),
+    );
+    assert_app_error(&r, 403, "api.context.permissions.app_error", None);
+    let r = env.raw_as(
+        &env.admin,
+        Method::Post,
+        &path,
+        Some(r#"{"description":"ci"}"#),
+    );
+    assert_eq!(r.status(), 200);
+    let token = json(&r);
+    assert_eq!(token["user_id"], bot.id.as_str());
+    assert_eq!(token["is_active"], true);
+    let auth = format!("Bearer {}", token["token"].as_str().unwrap());
+    let me = json(&env.raw(Method::Get, "/users/me", Some(&auth), None));
+    assert_eq!(
+        (me["username"].as_str(), me["is_bot"].as_bool()),
+        (Some("tokenbot"), Some(true))
+    );
+    let alice = format!("/users/{}/tokens", env.alice.id);
+    let r = env.raw_as(
+        &env.admin,
+        Method::Post,
+        &alice,
+        Some(r#"{"description":"ci"}"#),
+    );
+    assert_app_error(&r, 501, "app.user_access_token.disabled", None);
+    let patch = r#"{"ServiceSettings":{"EnableUserAccessTokens":true}}"#;
+    assert_eq!(
+        env.raw_as(&env.admin, Method::Put, "/config/patch", Some(patch))
+            .status(),
+        200
+    );
+    let r = env.raw_as(
+        &env.admin,
+        Method::Post,
+        &alice,
+        Some(r#"{"description":"ci"}"#),
+    );
+    assert_eq!(r.status(), 200);
+    // Deactivation revokes every session, these tokens' too.
+    env.fake.set_active(bot.id, false);
+    let r = env.raw(Method::Get, "/users/me", Some(&auth), None);
+    assert_app_error(&r, 401, "api.context.session_expired.app_error", None);
+}
