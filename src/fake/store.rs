@@ -339,8 +339,9 @@ impl State {
                     .preferences
                     .insert((category.to_owned(), name.to_owned()), value.to_owned());
             }
-            profile.last_password_update = now;
         }
+        // User.PreSave: LastPasswordUpdate = CreateAt, bots included.
+        profile.last_password_update = now;
         self.by_token.insert(token.clone(), self.users.len());
         self.users.push(User {
             id,

@@ -106,3 +106,44 @@ fn faults_are_armed_over_http_by_an_admin() {
     assert_app_error(&r, 500, "app.status.get.app_error", None);
     assert_eq!(send(&env.admin, r#"{"kind":"nonsense"}"#).status(), 400);
 }
+
+#[test]
+fn a_delay_over_http_answers_late_then_as_usual() {
+    let env = env();
+    env.fake
+        .inject(Fault::delay(Duration::from_millis(300)).on("GET", "/api/v4/users/me/status"));
+    let started = std::time::Instant::now();
+    let r = env.raw_as(&env.alice, Method::Get, "/users/me/status", None);
+    assert_eq!(r.status(), 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    env.raw_as(&env.alice, Method::Get, "/users/me/status", None);
+    assert!(started.elapsed() < Duration::from_millis(300), "once only");
+}
+
+#[test]
+fn a_path_ending_in_a_star_matches_the_rest_and_clear_disarms() {
+    let env = env();
+    env.fake
+        .inject(Fault::proxy(502).on("GET", "/api/v4/users/*").times(5));
+    let r = env.raw_as(&env.alice, Method::Get, "/users/me", None);
+    assert_eq!(r.status(), 502);
+    assert_eq!(r.header("Content-Type"), Some("text/html"));
+    let r = env.raw_as(
+        &env.alice,
+        Method::Post,
+        "/users/usernames",
+        Some(r#"["bob"]"#),
+    );
+    assert_eq!(r.status(), 200, "another method");
+    env.fake.clear_faults();
+    assert_eq!(
+        env.raw_as(&env.alice, Method::Get, "/users/me", None)
+            .status(),
+        200
+    );
+}
