@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::gojson::{decode_object, field, go_string, GoCustomStatus};
 use super::routes::{require_user_id, AppError, Caller, Handled, UserView};
-use super::store::{default_notify_props, BotRow, Profile, State, StoredStatus};
+use super::store::{default_notify_props, BotRow, Profile, State};
 
 /// `PasswordSettings.MinimumLength`'s default and `model.PasswordMaximumLength`.
 const PASSWORD_MIN_LEN: usize = 8;
@@ -508,27 +508,6 @@ impl State {
         }
     }
 
-    /// `SetStatusOffline(userID, false, false)`: a status set by hand is kept.
-    fn set_status_offline_automatic(&mut self, id: &str) {
-        if !self.enable_user_statuses {
-            return;
-        }
-        if self.stored_status(id).is_some_and(|s| s.manual) {
-            return;
-        }
-        let now = self.now_millis();
-        self.seed_stored_status(
-            id,
-            StoredStatus {
-                status: "offline".to_owned(),
-                manual: false,
-                last_activity_at: now,
-                dnd_end_time: 0,
-                prev_status: String::new(),
-            },
-        );
-    }
-
     /// `createUserAccessToken` (api4/user.go) and `CreateUserAccessToken`: decode (400
     /// `user_access_token`), a description (400 `description`),
     /// `create_user_access_token` (system admins; 403), oneself or `edit_other_users`
@@ -586,9 +565,10 @@ impl State {
     /// `first_name` the display name, role `system_user`.
     pub(crate) fn create_bot(&mut self, caller: &Caller, body: &[u8]) -> Handled {
         let bad = |_: String| AppError::invalid_param("bot");
+        // A `null` patch: refused (older servers dereference it and fail).
         let map = decode_object(body, "model.BotPatch")
             .map_err(bad)?
-            .unwrap_or_default();
+            .ok_or_else(|| AppError::invalid_param("bot"))?;
         let s = |name| opt_string(&map, name).map_err(bad);
         let username = s("username")?.unwrap_or_default();
         let display_name = s("display_name")?.unwrap_or_default();
@@ -658,9 +638,10 @@ impl State {
     /// sections and settings the fake follows (the server sends all of it).
     pub(crate) fn patch_config(&mut self, caller: &Caller, body: &[u8]) -> Handled {
         let bad = |_: String| AppError::invalid_param("config");
+        // `err != nil || cfg == nil`: `null` is refused too.
         let map = decode_object(body, "model.Config")
             .map_err(bad)?
-            .unwrap_or_default();
+            .ok_or_else(|| AppError::invalid_param("config"))?;
         if !caller.admin {
             return Err(AppError::permission());
         }

@@ -454,11 +454,6 @@ impl State {
         );
     }
 
-    /// Stores one row as given.
-    pub(crate) fn seed_stored_status(&mut self, id: &str, status: StoredStatus) {
-        self.statuses.insert(id.to_owned(), status);
-    }
-
     /// The recurring job `UpdateExpiredDNDStatuses`: every DND whose end time has come
     /// returns to the status before it, automatic.
     pub(crate) fn expire_dnd(&mut self) {
@@ -513,6 +508,28 @@ impl State {
             StoredStatus {
                 status: "offline".to_owned(),
                 manual: true,
+                last_activity_at: now,
+                dnd_end_time: 0,
+                prev_status: String::new(),
+            },
+        );
+    }
+
+    /// `SetStatusOffline(userID, false)` (what `userDeactivated` calls): a status set by
+    /// hand is kept; otherwise `offline`, automatic, stamped now.
+    pub(crate) fn set_status_offline_automatic(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        if self.statuses.get(id).is_some_and(|s| s.manual) {
+            return;
+        }
+        let now = self.now_millis();
+        self.statuses.insert(
+            id.to_owned(),
+            StoredStatus {
+                status: "offline".to_owned(),
+                manual: false,
                 last_activity_at: now,
                 dnd_end_time: 0,
                 prev_status: String::new(),
