@@ -697,6 +697,12 @@ impl FakeServer {
         self.lock().settings.enable_user_deactivation = enabled;
     }
 
+    /// `ServiceSettings.EnableUserAccessTokens` (default off): whether
+    /// `POST /users/{id}/tokens` makes tokens for users (bots always get them).
+    pub fn set_enable_user_access_tokens(&self, enabled: bool) {
+        self.lock().settings.enable_user_access_tokens = enabled;
+    }
+
     /// The rate limiter's settings (`RateLimitSettings`; off by default). Refused as the
     /// server refuses them (a zero rate, burst or store size).
     pub fn set_rate_limit(&self, settings: RateLimitSettings) -> Result<(), InvalidSetting> {

@@ -135,3 +135,24 @@ fn configured_through_patch_config() {
         429
     );
 }
+
+/// `GenerateKey`: the lowercased value of `VaryByHeader` is part of the key.
+#[test]
+fn vary_by_header_gives_each_value_its_budget() {
+    let env = env();
+    let mut s = limits(1, 1);
+    s.vary_by_remote_addr = false;
+    s.vary_by_header = "X-Client".to_owned();
+    env.fake.set_rate_limit(s).unwrap();
+    let url = format!("{}/api/v4/users/me/status", env.server.url());
+    let auth = format!("Bearer {}", env.alice.token);
+    let send = |client: &str| {
+        let headers = [("Authorization", auth.as_str()), ("X-Client", client)];
+        let request = HttpRequest::new(Method::Get, &url)
+            .with_headers(&headers)
+            .with_timeout(Duration::from_secs(10));
+        env.http.send(&request).unwrap().status()
+    };
+    assert_eq!((send("one"), send("ONE"), send("one")), (200, 200, 429));
+    assert_eq!((send("two"), send("two"), send("two")), (200, 200, 429));
+}
