@@ -285,6 +285,14 @@ impl State {
         if user.profile.password.is_empty() || user.profile.password != password {
             return Err(masked());
         }
+        if user.profile.delete_at == 0 && user.profile.guest && !self.settings.guest_accounts_enable
+        {
+            return Err(AppError::new(
+                "api.user.login.guest_accounts.disabled.error",
+                "Login failed because guest accounts are disabled.",
+                401,
+            ));
+        }
         if user.profile.delete_at != 0 {
             return Err(AppError::new(
                 "api.user.login.inactive.app_error",
@@ -476,6 +484,13 @@ impl State {
         if user.admin && !caller.admin {
             return Err(AppError::permission());
         }
+        if active && user.profile.guest && !self.settings.guest_accounts_enable {
+            return Err(AppError::new(
+                "api.user.update_active.cannot_enable_guest_when_guest_feature_is_disabled.app_error",
+                "You cannot activate a guest account because Guest Access feature is not enabled.",
+                401,
+            ));
+        }
         let is_bot = user.profile.bot.is_some();
         self.set_active(&id, active);
         if !active && !is_bot {
@@ -506,6 +521,50 @@ impl State {
         if !active {
             self.set_status_offline_automatic(id);
         }
+    }
+
+    /// `demoteUserToGuest` and `promoteGuestToUser` (api4/user.go). Demoting needs
+    /// `GuestAccountsSettings.Enable` (501 `api.team.demote_user_to_guest.disabled.error`;
+    /// the fake has a license), `demote_to_guest` (admins; 403), the user (404), an admin
+    /// to demote an admin, and a user not a guest yet (501
+    /// `api.user.demote_user_to_guest.already_guest.app_error`). Promoting needs
+    /// `promote_guest` (403), the user (404), a guest (501
+    /// `api.user.promote_guest_to_user.no_guest.app_error`). Roles become `system_guest`
+    /// or `system_user`.
+    pub(crate) fn set_guest(&mut self, caller: &Caller, raw: &str, guest: bool) -> Handled {
+        let id = require_user_id(caller, raw)?;
+        if guest && !self.settings.guest_accounts_enable {
+            return Err(AppError::new(
+                "api.team.demote_user_to_guest.disabled.error",
+                "Guest accounts are disabled.",
+                501,
+            ));
+        }
+        if !caller.admin {
+            return Err(AppError::permission());
+        }
+        let user = self.user(&id).ok_or_else(AppError::missing_account)?;
+        if guest && user.profile.guest {
+            return Err(AppError::new(
+                "api.user.demote_user_to_guest.already_guest.app_error",
+                "Unable to convert the user to guest because is already a guest.",
+                501,
+            ));
+        }
+        if !guest && !user.profile.guest {
+            return Err(AppError::new(
+                "api.user.promote_guest_to_user.no_guest.app_error",
+                "Unable to convert the guest to regular user because is not a guest.",
+                501,
+            ));
+        }
+        let now = self.now_millis();
+        if let Some(user) = self.user_mut(&id) {
+            user.profile.guest = guest;
+            user.admin = false;
+            user.update_at = now;
+        }
+        Ok(STATUS_OK.to_vec())
     }
 
     /// `createUserAccessToken` (api4/user.go) and `CreateUserAccessToken`: decode (400
@@ -698,6 +757,8 @@ impl State {
         let privacy = section("PrivacySettings")?;
         b(&privacy, "ShowEmailAddress", &mut next.show_email_address)?;
         b(&privacy, "ShowFullName", &mut next.show_full_name)?;
+        let guests = section("GuestAccountsSettings")?;
+        b(&guests, "Enable", &mut next.guest_accounts_enable)?;
         let email = section("EmailSettings")?;
         b(
             &email,
@@ -739,6 +800,7 @@ impl State {
                 "\"TeamSettings\":{{\"EnableUserCreation\":{},\"EnableOpenServer\":{},",
                 "\"EnableUserDeactivation\":{},\"EnableCustomUserStatuses\":{}}},",
                 "\"EmailSettings\":{{\"EnableSignUpWithEmail\":{}}},",
+                "\"GuestAccountsSettings\":{{\"Enable\":{}}},",
                 "\"RateLimitSettings\":{{\"Enable\":{},\"PerSec\":{},\"MaxBurst\":{},",
                 "\"MemoryStoreSize\":{},\"VaryByRemoteAddr\":{},\"VaryByUser\":{},\"VaryByHeader\":{}}},",
                 "\"PrivacySettings\":{{\"ShowEmailAddress\":{},\"ShowFullName\":{}}}}}"
@@ -751,6 +813,7 @@ impl State {
             st.enable_user_deactivation,
             self.enable_custom_user_statuses,
             st.enable_sign_up_with_email,
+            st.guest_accounts_enable,
             r.enable,
             r.per_sec,
             r.max_burst,

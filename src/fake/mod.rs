@@ -201,11 +201,16 @@
 //!   have the password `<username>-password` ([`FakeUser::password`]).
 //! - `POST /api/v4/users/{user_id}/tokens` (`createUserAccessToken`): an admin; for bots
 //!   always, for users with `ServiceSettings.EnableUserAccessTokens`.
+//! - `POST /users/{user_id}/demote` and `/promote` (`demoteUserToGuest`,
+//!   `promoteGuestToUser`): an admin; demoting needs `GuestAccountsSettings.Enable` (the
+//!   fake acts as a licensed server). Over HTTP a guest is in no channel, so sees only
+//!   themself; channels are set in Rust ([`add_channel_members`](FakeServer::add_channel_members)).
 //! - `PUT /api/v4/config/patch` (`patchConfig`): an admin; the fake follows
 //!   `ServiceSettings.EnableUserStatuses`/`EnableBotAccountCreation`/
 //!   `EnableUserAccessTokens`, `TeamSettings.
 //!   EnableCustomUserStatuses`/`EnableUserCreation`/`EnableOpenServer`/
-//!   `EnableUserDeactivation`, `EmailSettings.EnableSignUpWithEmail`, `PrivacySettings`
+//!   `EnableUserDeactivation`, `EmailSettings.EnableSignUpWithEmail`,
+//!   `GuestAccountsSettings.Enable`, `PrivacySettings`
 //!   and `RateLimitSettings`, and answers those sections (the server answers its whole
 //!   config). Invalid rate limits are 400 `model.config.is_valid.*`.
 //!
@@ -695,6 +700,13 @@ impl FakeServer {
     /// themselves.
     pub fn set_enable_user_deactivation(&self, enabled: bool) {
         self.lock().settings.enable_user_deactivation = enabled;
+    }
+
+    /// `GuestAccountsSettings.Enable` (default off): whether guests may log in and users
+    /// be demoted to guests (the fake acts as a licensed server). Guests added with
+    /// [`add_guest`](Self::add_guest) exist whatever it says.
+    pub fn set_guest_accounts_enabled(&self, enabled: bool) {
+        self.lock().settings.guest_accounts_enable = enabled;
     }
 
     /// `ServiceSettings.EnableUserAccessTokens` (default off): whether

@@ -156,6 +156,8 @@ enum Route<'a> {
     PatchUser(&'a str),
     UserActive(&'a str),
     AccessTokens(&'a str),
+    Demote(&'a str),
+    Promote(&'a str),
     CreateBot,
     PatchConfig,
 }
@@ -341,6 +343,8 @@ impl State {
             ["users", id, "patch"] if is_path_id(id) => (Route::PatchUser(id), &["PUT"]),
             ["users", id, "active"] if is_path_id(id) => (Route::UserActive(id), &["PUT"]),
             ["users", id, "tokens"] if is_path_id(id) => (Route::AccessTokens(id), &["POST"]),
+            ["users", id, "demote"] if is_path_id(id) => (Route::Demote(id), &["POST"]),
+            ["users", id, "promote"] if is_path_id(id) => (Route::Promote(id), &["POST"]),
             ["users", id, "status"] if is_path_id(id) => (Route::Status(id), &["GET", "PUT"]),
             ["users", id, "status", "custom"] if is_path_id(id) => {
                 (Route::CustomStatus(id), &["PUT", "DELETE"])
@@ -424,6 +428,8 @@ impl State {
             (Route::PatchUser(id), _) => self.patch_user(&caller, id, body),
             (Route::UserActive(id), _) => self.update_user_active(&caller, id, body),
             (Route::AccessTokens(id), _) => self.create_user_access_token(&caller, id, body),
+            (Route::Demote(id), _) => self.set_guest(&caller, id, true),
+            (Route::Promote(id), _) => self.set_guest(&caller, id, false),
             (Route::StatusesByIds, _) => self.get_user_statuses_by_ids(body),
             (Route::UsersByUsernames, _) => self.get_users_by_names(&caller, body),
             (Route::UsersByIds, _) => self.get_users_by_ids(&caller, body, query),

@@ -145,6 +145,9 @@ pub(crate) struct Settings {
     /// `ServiceSettings.EnableUserAccessTokens` (default false; bots may have tokens
     /// whatever it says).
     pub(crate) enable_user_access_tokens: bool,
+    /// `GuestAccountsSettings.Enable` (default false). The fake acts as a licensed server:
+    /// with this on, guests may log in and users be demoted.
+    pub(crate) guest_accounts_enable: bool,
     /// `EmailSettings.EnableSignUpWithEmail` (default true).
     pub(crate) enable_sign_up_with_email: bool,
     /// `RateLimitSettings`.
@@ -161,6 +164,7 @@ impl Default for Settings {
             enable_open_server: false,
             enable_user_deactivation: false,
             enable_user_access_tokens: false,
+            guest_accounts_enable: false,
             enable_sign_up_with_email: true,
             rate_limit: super::RateLimitSettings::default(),
         }

@@ -439,3 +439,83 @@ fn personal_access_tokens_for_bots_and_when_enabled_for_users() {
     let r = env.raw(Method::Get, "/users/me", Some(&auth), None);
     assert_app_error(&r, 401, "api.context.session_expired.app_error", None);
 }
+
+/// `demoteUserToGuest`/`promoteGuestToUser` (api4/user.go), and the guest rules of
+/// `login` and `updateUserActive` under `GuestAccountsSettings.Enable` (default off).
+#[test]
+fn demote_and_promote_follow_guest_accounts_settings() {
+    let env = env();
+    let demote = format!("/users/{}/demote", env.bob.id);
+    let r = env.raw_as(&env.admin, Method::Post, &demote, None);
+    assert_app_error(
+        &r,
+        501,
+        "api.team.demote_user_to_guest.disabled.error",
+        None,
+    );
+    let patch = r#"{"GuestAccountsSettings":{"Enable":true}}"#;
+    assert_eq!(
+        env.raw_as(&env.admin, Method::Put, "/config/patch", Some(patch))
+            .status(),
+        200
+    );
+    let r = env.raw_as(&env.alice, Method::Post, &demote, None);
+    assert_app_error(&r, 403, "api.context.permissions.app_error", None);
+    assert_eq!(
+        env.raw_as(&env.admin, Method::Post, &demote, None).status(),
+        200
+    );
+    let r = env.raw_as(&env.admin, Method::Post, &demote, None);
+    assert_app_error(
+        &r,
+        501,
+        "api.user.demote_user_to_guest.already_guest.app_error",
+        None,
+    );
+    let bob = json(&env.raw_as(&env.bob, Method::Get, "/users/me", None));
+    assert_eq!(bob["roles"], "system_guest");
+    // A guest in no channel sees nobody else.
+    let r = env.raw_as(
+        &env.bob,
+        Method::Get,
+        &format!("/users/{}", env.alice.id),
+        None,
+    );
+    assert_app_error(&r, 403, "api.context.permissions.app_error", None);
+    let promote = format!("/users/{}/promote", env.bob.id);
+    assert_eq!(
+        env.raw_as(&env.admin, Method::Post, &promote, None)
+            .status(),
+        200
+    );
+    let r = env.raw_as(&env.admin, Method::Post, &promote, None);
+    assert_app_error(
+        &r,
+        501,
+        "api.user.promote_guest_to_user.no_guest.app_error",
+        None,
+    );
+    // With guest accounts off, a guest cannot log in or be reactivated.
+    let guest = env.fake.add_guest("visitor");
+    env.fake.set_guest_accounts_enabled(false);
+    let body = format!(
+        r#"{{"login_id":"visitor","password":"{}"}}"#,
+        guest.password
+    );
+    let r = env.raw(Method::Post, "/users/login", None, Some(&body));
+    assert_app_error(
+        &r,
+        401,
+        "api.user.login.guest_accounts.disabled.error",
+        None,
+    );
+    env.fake.set_active(guest.id, false);
+    let active = format!("/users/{}/active", guest.id);
+    let r = env.raw_as(&env.admin, Method::Put, &active, Some(r#"{"active":true}"#));
+    assert_app_error(
+        &r,
+        401,
+        "api.user.update_active.cannot_enable_guest_when_guest_feature_is_disabled.app_error",
+        None,
+    );
+}
