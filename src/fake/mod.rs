@@ -131,9 +131,9 @@
 //! - Order among stored statuses in a statuses-by-ids answer: the server's depends on its
 //!   cache and database; the fake sorts them. Clients must not rely on it (the SDK's
 //!   [`Statuses`](crate::Statuses) does not).
-//! - Cookie sessions and CSRF, the server's request size limits, teams, channels beyond
-//!   a guest's view restrictions, login, passwords beyond `createUser`'s rule, and the
-//!   rest of the REST API.
+//! - Cookie sessions and CSRF, MFA, OAuth, the server's request size limits, teams,
+//!   channels beyond a guest's view restrictions (set in Rust only), password rules
+//!   beyond the default length, and the rest of the REST API.
 //! - Etags and sanitizing of the newest servers may differ in details (their
 //!   `SanitizeProfile` takes an `asAdmin` argument); the fake follows the model code it
 //!   names. Preferences come sorted by category and name (the server's query has no

@@ -1,6 +1,8 @@
-//! The fake server's routes: the Go handlers of `api4/status.go` (and the read routes
-//! beside them: a user, users by username or id, the recent-statuses preference), step
-//! for step, over the store of `store.rs`.
+//! The fake server's routes: the router, the rate limiter's place in front of it, the
+//! session check, and the Go handlers of `api4/status.go` and of the read routes beside
+//! them (a user by id or username, users by usernames or ids, preferences), step for
+//! step, over the store of `store.rs`; `user_json`, the one place a user is rendered
+//! for a viewer. The set-up routes are in `admin.rs`.
 
 use super::faults::{self, FaultKind};
 use super::gojson::{go_string, push_go_string, sorted_string_array, GoCustomStatus, GoStatusBody};
