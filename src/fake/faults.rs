@@ -102,7 +102,10 @@ impl Fault {
         })
     }
 
-    /// The answer comes `by` later.
+    /// The answer comes `by` later. In process, a delay longer than the request's
+    /// timeout ends in a `Timeout` transport error once the timeout has passed; over
+    /// HTTP the client's own timeout applies (and stopping the server waits for a delay
+    /// in progress).
     pub fn delay(by: Duration) -> Self {
         Self::new(FaultKind::Delay(by))
     }
