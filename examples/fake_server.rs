@@ -6,7 +6,9 @@
 //! cargo run --example fake_server --features fake -- 127.0.0.1:8065
 //! ```
 //!
-//! It prints its URL and the users' tokens, then serves until stopped (Ctrl-C).
+//! It prints its URL, the users' tokens and how to set it up through the real server's
+//! admin routes (the same requests set up a real Mattermost), then serves until stopped
+//! (Ctrl-C).
 
 use std::error::Error;
 
@@ -26,15 +28,71 @@ fn main() -> Result<(), Box<dyn Error>> {
             "user"
         };
         println!(
-            "{:<10} {:<12} id {}  token {}",
-            user.username, role, user.id, user.token
+            "{:<10} {:<12} id {}  token {}  password {}",
+            user.username, role, user.id, user.token, user.password
         );
     }
-    if let Some(alice) = fake.user("alice") {
+    if let (Some(alice), Some(admin)) = (fake.user("alice"), fake.user("sysadmin")) {
+        let url = server.url();
+        let user = format!("-H 'Authorization: Bearer {}'", alice.token);
+        let admin = format!("-H 'Authorization: Bearer {}'", admin.token);
+        println!("\nTry: curl {user} {url}/api/v4/users/me/status");
+        println!("\nSet-up through the admin routes (as on a real server; sysadmin's token):");
+        for (what, method, path, body) in [
+            (
+                "privacy, bots, rate limiter",
+                "PUT",
+                "/api/v4/config/patch",
+                r#"{"PrivacySettings":{"ShowEmailAddress":false,"ShowFullName":false},"ServiceSettings":{"EnableBotAccountCreation":true},"RateLimitSettings":{"Enable":true,"PerSec":10,"MaxBurst":100}}"#,
+            ),
+            (
+                "a user",
+                "POST",
+                "/api/v4/users",
+                r#"{"username":"carol","email":"carol@example.com","password":"carol-password","first_name":"Carol","last_name":"Jones"}"#,
+            ),
+            (
+                "names, nickname, position",
+                "PUT",
+                &format!("/api/v4/users/{}/patch", alice.id),
+                r#"{"first_name":"Alice","last_name":"Liddell","nickname":"al","position":"QA"}"#,
+            ),
+            (
+                "log in as the new user: the session token is in the Token header (curl -i)",
+                "POST",
+                "/api/v4/users/login",
+                r#"{"login_id":"carol","password":"carol-password"}"#,
+            ),
+            (
+                "a bot (after EnableBotAccountCreation)",
+                "POST",
+                "/api/v4/bots",
+                r#"{"username":"buildbot","display_name":"Build","description":"Builds things"}"#,
+            ),
+            (
+                "a token for the bot (BOT_ID from the answer above; bots need no EnableUserAccessTokens)",
+                "POST",
+                "/api/v4/users/BOT_ID/tokens",
+                r#"{"description":"ci"}"#,
+            ),
+            (
+                "deactivate a user",
+                "PUT",
+                &format!("/api/v4/users/{}/active", alice.id),
+                r#"{"active":false}"#,
+            ),
+            (
+                "a fault for the next request (fake only)",
+                "POST",
+                "/_fake/faults",
+                r#"{"kind":"app_error","status":500,"id":"app.status.get.app_error","method":"GET","path":"/api/v4/users/me/status","times":1}"#,
+            ),
+        ] {
+            println!("  # {what}\n  curl -X {method} {admin} -d '{body}' {url}{path}");
+        }
         println!(
-            "\nTry: curl -H 'Authorization: Bearer {}' {}/api/v4/users/me/status",
-            alice.token,
-            server.url()
+            "  # a guest, or a user added without a password: only in Rust \
+             (FakeServer::add_guest, add_channel_members)"
         );
     }
     println!("Serving until stopped (Ctrl-C).");

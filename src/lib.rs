@@ -251,9 +251,9 @@ pub use model::{
     CUSTOM_STATUS_TEXT_MAX_CHARS, USERNAME_MAX_LEN,
 };
 pub use requests::{
-    GetRecentCustomStatuses, GetStatus, GetStatusesByIds, GetUsersByIds, GetUsersByUsernames,
-    RemoveRecentCustomStatus, RemoveRecentMethod, Statuses, UnsetCustomStatus, UpdateCustomStatus,
-    UpdateStatus, MAX_IDS_PER_CALL, MAX_USERNAMES_PER_CALL,
+    GetRecentCustomStatuses, GetStatus, GetStatusesByIds, GetUser, GetUserByUsername,
+    GetUsersByIds, GetUsersByUsernames, RemoveRecentCustomStatus, RemoveRecentMethod, Statuses,
+    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, MAX_IDS_PER_CALL, MAX_USERNAMES_PER_CALL,
 };
 pub use retry::RetryPolicy;
 pub use session::{

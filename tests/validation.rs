@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use httpmock::prelude::*;
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds, GetUsersByIds,
-    RemoveRecentCustomStatus, RemoveRecentMethod, Result, Session, StatusKind, UpdateCustomStatus,
-    UpdateStatus, UserId, MAX_IDS_PER_CALL,
+    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds, GetUserByUsername,
+    GetUsersByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Result, Session, StatusKind,
+    UpdateCustomStatus, UpdateStatus, UserId, MAX_IDS_PER_CALL,
 };
 use support::mock::*;
 use support::*;
@@ -409,4 +409,27 @@ fn built_in_transport_settings_are_refused_beside_your_own_transport() {
         GetStatus::new(UserId::me()).send(&session).unwrap().status,
         StatusKind::Online
     );
+}
+
+/// `GET /users/username/{username}`: `c.RequireUsername()` (`model.IsValidUsername`) is
+/// checked before sending, as the server would answer 400 `username`.
+#[test]
+fn get_user_by_username_checks_the_name_as_the_server_does() {
+    for (name, says) in [
+        ("", "empty"),
+        ("@", "empty"),
+        ("al ice", "not a username"),
+        ("a/b", "not a username"),
+        ("all", "reserved"),
+        ("alice:remote", "remote users"),
+    ] {
+        refused("username", says, |s| {
+            GetUserByUsername::new(name).send(s)?;
+            Ok(())
+        });
+    }
+    refused("username", "at most 64", |s| {
+        GetUserByUsername::new("a".repeat(65)).send(s)?;
+        Ok(())
+    });
 }

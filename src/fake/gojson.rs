@@ -273,7 +273,10 @@ fn first_value(body: &[u8]) -> Result<Value, String> {
 }
 
 /// Decodes an object for a Go struct; `Ok(None)` for `null` (Go leaves the struct as is).
-fn decode_object(body: &[u8], go_type: &str) -> Result<Option<Map<String, Value>>, String> {
+pub(crate) fn decode_object(
+    body: &[u8],
+    go_type: &str,
+) -> Result<Option<Map<String, Value>>, String> {
     match first_value(body)? {
         Value::Null => Ok(None),
         Value::Object(map) => Ok(Some(map)),
@@ -282,7 +285,7 @@ fn decode_object(body: &[u8], go_type: &str) -> Result<Option<Map<String, Value>
 }
 
 /// Go matches JSON keys to struct fields without regard to case.
-fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub(crate) fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     map.get(name).or_else(|| {
         map.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::routes::{Answer, MAX_BODY_BYTES};
-use super::FakeServer;
+use super::routes::{Answer, Request, MAX_BODY_BYTES};
+use super::{FakeServer, Outcome};
 
 /// The longest request line plus headers accepted.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -177,6 +177,8 @@ struct Incoming {
     method: String,
     target: String,
     authorization: Option<String>,
+    /// Every header, for the rate limiter's `VaryByHeader` and `If-None-Match`.
+    headers: Vec<(String, String)>,
     keep_alive: bool,
     expect_continue: bool,
     body: BodyFraming,
@@ -193,6 +195,9 @@ struct Refused(u16);
 
 fn serve_connection(fake: &FakeServer, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
+    let remote = stream
+        .peer_addr()
+        .map_or_else(|_| String::new(), |a| a.ip().to_string());
     let Ok(write_half) = stream.try_clone() else {
         return;
     };
@@ -223,12 +228,32 @@ fn serve_connection(fake: &FakeServer, stream: TcpStream) {
                 return;
             }
         };
-        let answer = fake.answer(
-            &request.method,
-            &request.target,
-            request.authorization.as_deref(),
-            &body,
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let outcome = fake.answer(
+            &Request {
+                method: &request.method,
+                target: &request.target,
+                authorization: request.authorization.as_deref(),
+                body: &body,
+                remote_addr: &remote,
+                header: &header,
+            },
+            None,
         );
+        let answer = match outcome {
+            Outcome::Answer(answer) => answer,
+            // An injected fault: close without a word (dropping the halves closes it).
+            Outcome::Dropped | Outcome::TimedOut => {
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+        };
         if write_answer(&mut writer, &answer, request.keep_alive).is_err() || !request.keep_alive {
             return;
         }
@@ -306,10 +331,20 @@ fn parse_head(head: &[u8]) -> Result<Incoming, Refused> {
         }
     };
     let authorization = header("Authorization").next();
+    let all = headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_owned(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
+        .collect();
     Ok(Incoming {
         method: method.to_owned(),
         target: target.to_owned(),
         authorization,
+        headers: all,
         keep_alive,
         expect_continue: version >= 1 && has_token("Expect", "100-continue"),
         body,

@@ -1,6 +1,8 @@
 //! An in-memory Mattermost status server, for tests and demos (cargo feature `fake`).
 //!
-//! [`FakeServer`] answers the seven status endpoints the way the real server's handlers do:
+//! [`FakeServer`] answers the seven status endpoints, the user and preference read routes
+//! beside them and the admin routes a test sets a server up with, the way the real
+//! server's handlers do:
 //! the same validation and its order, the same status codes, error ids and `AppError` JSON
 //! (with `request_id` and the `X-Request-ID` header), the same quirks. It holds users with
 //! tokens (one of them a system admin), their statuses, custom statuses and recent custom
@@ -77,7 +79,8 @@
 //! `model/custom_status.go`, `app/custom_status.go`, `web/context.go`):
 //!
 //! - 401 `api.context.session_expired.app_error` for a missing or unknown token
-//!   (`Authorization: Bearer`/`Token`, or `?access_token=`); routes that do not exist are
+//!   (`Authorization: Bearer`/`Token`); a valid token in `?access_token=` is 401
+//!   `api.context.token_provided.app_error` (only OAuth sessions may); routes that do not exist are
 //!   404 `api.context.404.app_error` and known routes with another method 405, before any
 //!   token check.
 //! - `me` in the path is the caller; other path ids must be 26 letters or digits, else 400
@@ -128,23 +131,177 @@
 //! - Order among stored statuses in a statuses-by-ids answer: the server's depends on its
 //!   cache and database; the fake sorts them. Clients must not rely on it (the SDK's
 //!   [`Statuses`](crate::Statuses) does not).
-//! - Cookie sessions and CSRF, rate limiting (off by default on servers; the SDK's 429
-//!   handling is tested against scripted answers), the server's request size limits,
-//!   users' other properties and the rest of the REST API: outside the seven endpoints.
+//! - Cookie sessions and CSRF, MFA, OAuth, the server's request size limits, teams,
+//!   channels beyond a guest's view restrictions (set in Rust only), password rules
+//!   beyond the default length, and the rest of the REST API.
+//! - Etags and sanitizing of the newest servers may differ in details (their
+//!   `SanitizeProfile` takes an `asAdmin` argument); the fake follows the model code it
+//!   names. Preferences come sorted by category and name (the server's query has no
+//!   order).
 //! - Error `message` texts: they follow the server's English ones but are not guaranteed
 //!   word for word (a server translates them); rely on the ids.
 //!
-//! Three read-only routes outside the seven are served, for clients that name users by
-//! username and to see what the seven changed: `GET /api/v4/users/{user_id}` (id,
-//! username, roles and `props.customStatus`); `POST /api/v4/users/usernames`
-//! (`getUsersByNames`: the same user objects for the names found, sorted by username,
-//! unknown names left out, `[]` when none is found; an undecodable or empty list 400
-//! `usernames`; names match exactly, as on PostgreSQL); and
-//! `GET /api/v4/users/{user_id}/preferences/custom_status/name/recent_custom_statuses`
-//! (403 for another user without `edit_other_users`; 400 `app.preference.get.app_error`
-//! for a user who never set a custom status, as the server answers a missing preference).
-//! The server's view restrictions (who may see whom) are not reproduced: every user sees
-//! every user.
+//! ## Users, as the server sends them to whom
+//!
+//! From `model/user.go`, `api4/user.go`, `app/user.go`, `app/users/`:
+//!
+//! - A user is `model.User`'s JSON: the struct's field order, every key without
+//!   `omitempty` always (`id`, `delete_at`, `username`, `auth_service`, `email`,
+//!   `nickname`, `first_name`, `last_name`, `position`, `roles`, `locale`, `timezone`,
+//!   `disable_welcome_email`), the others only when not empty; never a password, MFA
+//!   secret or last login; `auth_data` is `""`.
+//! - One's own account (`getUser`/`getUserByUsername` of oneself, and the answers of
+//!   `createUser` and `patchUser`) is `Sanitize({})`: with email, names, notify props and
+//!   the last password update. Anyone else, and everyone in a list (`POST /users/ids`,
+//!   `/users/usernames`, oneself included), is `SanitizeProfile`: no notify props, and
+//!   the email and first/last name only when `PrivacySettings.ShowEmailAddress` /
+//!   `ShowFullName` allow ([`set_show_email_address`](FakeServer::set_show_email_address),
+//!   [`set_show_full_name`](FakeServer::set_show_full_name)) or the viewer is a system
+//!   admin.
+//! - Bots ([`add_bot`](FakeServer::add_bot), `POST /bots`) have `is_bot`,
+//!   `bot_description`, the email `<username>@localhost`. Deactivated users
+//!   ([`set_active`](FakeServer::set_active), `PUT /users/{id}/active`) keep being
+//!   answered by every user route, with `delete_at`; their token stops working.
+//! - Guests ([`add_guest`](FakeServer::add_guest)) have `view_members` in no role, so the
+//!   server restricts them to the members of their channels
+//!   ([`add_channel_members`](FakeServer::add_channel_members)): `GET /users/{id}` of
+//!   anyone else is 403, an unknown username 403 (not 404), lists leave the others out.
+//!   Everyone else sees guests.
+//! - `GET /api/v4/users/{user_id}` (`UserCanSeeOtherUser`, then 404
+//!   `app.user.missing_account.const`; an `ETag` and 304 for `If-None-Match`);
+//!   `GET /users/username/{username}` (400 `username` unless `model.IsValidUsername`,
+//!   404 `app.user.get_by_username.app_error`); `POST /users/usernames` and
+//!   `/users/ids` (sorted by username, unknown ones left out); `GET
+//!   /users/{user_id}/preferences`, `.../preferences/{category}` (404
+//!   `api.preference.preferences_category.get.app_error` when empty) and
+//!   `.../{category}/name/{name}` (400 `app.preference.get.app_error` when missing), for
+//!   oneself or with `edit_other_users` (403 otherwise). A new user has the three
+//!   preferences `createUserOrGuest` saves; the recent custom statuses are the
+//!   `custom_status`/`recent_custom_statuses` row.
+//!
+//! ## Set-up through the admin routes
+//!
+//! A test can set the fake up as it would set up a real server, with a system admin's
+//! token ([`FakeServer::new`]'s `sysadmin`), so the same set-up runs against both:
+//!
+//! - `POST /api/v4/users` (`createUser`): an admin creates users (201); anyone else only
+//!   with `TeamSettings.EnableOpenServer`. `SanitizeInput`, `PreSave` (lowercase
+//!   username and email, default locale), `IsValid` (400 `model.user.is_valid.*`), a
+//!   password of 8 to 72 bytes, unique username and email.
+//! - `PUT /users/{user_id}/patch` (`patchUser`): oneself or an admin; one's own new email
+//!   needs the password.
+//! - `PUT /users/{user_id}/active` (`updateUserActive`): an admin; oneself only to
+//!   deactivate and with `TeamSettings.EnableUserDeactivation`. Deactivating sets the
+//!   status offline (unless set by hand) and deactivates the user's bots.
+//! - `POST /api/v4/bots` (`createBot`): an admin, with
+//!   `ServiceSettings.EnableBotAccountCreation` (403 `api.bot.create_disabled`, the
+//!   default).
+//! - `POST /api/v4/users/login` (`login`): `login_id` (username or email) and
+//!   `password`; the session token comes back in the `Token` header. Users added in Rust
+//!   have the password `<username>-password` ([`FakeUser::password`]).
+//! - `POST /api/v4/users/{user_id}/tokens` (`createUserAccessToken`): an admin; for bots
+//!   always, for users with `ServiceSettings.EnableUserAccessTokens`.
+//! - `POST /users/{user_id}/demote` and `/promote` (`demoteUserToGuest`,
+//!   `promoteGuestToUser`): an admin; demoting needs `GuestAccountsSettings.Enable` (the
+//!   fake acts as a licensed server). Over HTTP a guest is in no channel, so sees only
+//!   themself; channels are set in Rust ([`add_channel_members`](FakeServer::add_channel_members)).
+//! - `PUT /api/v4/config/patch` (`patchConfig`): an admin; the fake follows
+//!   `ServiceSettings.EnableUserStatuses`/`EnableBotAccountCreation`/
+//!   `EnableUserAccessTokens`, `TeamSettings.
+//!   EnableCustomUserStatuses`/`EnableUserCreation`/`EnableOpenServer`/
+//!   `EnableUserDeactivation`, `EmailSettings.EnableSignUpWithEmail`,
+//!   `GuestAccountsSettings.Enable`, `PrivacySettings`
+//!   and `RateLimitSettings`, and answers those sections (the server answers its whole
+//!   config). Invalid rate limits are 400 `model.config.is_valid.*`.
+//!
+//! ```
+//! # #[cfg(feature = "ureq")] {
+//! use mattermost_status::fake::FakeServer;
+//! use mattermost_status::transport::{HttpRequest, Method, Transport};
+//! use mattermost_status::transport::UreqTransport;
+//!
+//! let fake = FakeServer::new();
+//! let server = fake.serve()?;
+//! let admin = fake.user("sysadmin").expect("FakeServer::new() has sysadmin");
+//! let auth = format!("Bearer {}", admin.token);
+//! let url = format!("{}/api/v4/users", server.url());
+//! let body = br#"{"username":"carol","email":"carol@example.com","password":"s3cret-enough","first_name":"Carol"}"#;
+//! let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+//! let created = UreqTransport::default()
+//!     .send(&HttpRequest::new(Method::Post, &url).with_headers(&headers).with_body(body))?;
+//! assert_eq!(created.status(), 201);
+//! assert!(fake.user("carol").is_some());
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Limits and faults on demand
+//!
+//! - The server's rate limiter ([`set_rate_limit`](FakeServer::set_rate_limit) or
+//!   `RateLimitSettings` through `PUT /config/patch`), off by default as on the server:
+//!   throttled's GCRA (`MaxBurst + 1` at once, then `PerSec`), keyed by remote address,
+//!   token (and then user id), and `VaryByHeader`; `X-RateLimit-Limit`, `-Remaining`,
+//!   `-Reset` on every answer, `Retry-After` and the plain-text body `limit exceeded` on
+//!   a 429. It runs on the fake's clock: [`advance`](FakeServer::advance) instead of
+//!   sleeping.
+//! - [`FakeServer::inject`] arms a [`Fault`] for the next matching request(s): an
+//!   `AppError` with any status and id, the server's busy 503, a proxy's HTML 502/503/504
+//!   (with `Retry-After` for maintenance), a delay, a dropped connection. Over HTTP, the
+//!   fake's own route `POST /_fake/faults` (a system admin's token; body
+//!   `{"kind":"app_error"|"server_busy"|"proxy"|"delay"|"drop", "status":500,
+//!   "id":"...", "message":"...", "retry_after":30, "millis":1500, "method":"GET",
+//!   "path":"/api/v4/users/me/status", "times":1}`) arms one, `DELETE /_fake/faults`
+//!   disarms all; no real server has it.
+//!
+//! # Testing your tool's error handling on the fake alone
+//!
+//! The code under test decides what to tell its user when the server fails; the fake
+//! fails on demand, in process, with no mock server:
+//!
+//! ```
+//! use mattermost_status::fake::{Fault, FakeServer, RateLimitSettings};
+//! use mattermost_status::{Error, GetStatus, RetryPolicy, Session, UserId};
+//!
+//! /// The code under test: a one-line status, or what went wrong.
+//! fn status_line(session: &Session) -> String {
+//!     match GetStatus::new(UserId::me()).send(session) {
+//!         Ok(status) => format!("you are {}", status.status),
+//!         Err(Error::RateLimited(_)) => "the server is busy, try again later".to_owned(),
+//!         Err(e) if e.status() == Some(503) => "Mattermost is down for maintenance".to_owned(),
+//!         Err(e) if e.status().is_some_and(|s| s >= 500) => format!("server error: {e}"),
+//!         Err(e) => format!("error: {e}"),
+//!     }
+//! }
+//!
+//! let fake = FakeServer::new();
+//! let alice = fake.user("alice").expect("FakeServer::new() has alice");
+//! // In process, without the session's retries (they would wait real time).
+//! let session = Session::builder("http://fake.invalid")
+//!     .token(alice.token.clone())
+//!     .transport(fake.clone())
+//!     .clock(fake.clock())
+//!     .retry(RetryPolicy::none())
+//!     .build()?;
+//!
+//! fake.inject(Fault::app_error(500, "app.status.get.app_error"));
+//! assert!(status_line(&session).starts_with("server error"));
+//!
+//! fake.inject(Fault::maintenance(60));
+//! assert_eq!(status_line(&session), "Mattermost is down for maintenance");
+//!
+//! let mut limits = RateLimitSettings::default();
+//! limits.enable = true;
+//! limits.per_sec = 1;
+//! limits.max_burst = 1;
+//! fake.set_rate_limit(limits).expect("valid settings");
+//! assert_eq!(status_line(&session), "you are offline");
+//! assert_eq!(status_line(&session), "you are offline");
+//! assert_eq!(status_line(&session), "the server is busy, try again later");
+//! fake.advance(std::time::Duration::from_secs(1));
+//! assert_eq!(status_line(&session), "you are offline");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! A custom status that has expired is kept as it was (none of the seven endpoints clears
 //! it; the apps hide an expired one); see [`FakeServer::custom_status`].
 
@@ -153,15 +310,20 @@ use std::net::ToSocketAddrs;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
+mod admin;
+mod faults;
 mod gojson;
 mod http;
+mod ratelimit;
 mod routes;
 mod store;
 
+pub use self::faults::{Fault, FaultKind};
 pub use self::http::FakeHttpServer;
+pub use self::ratelimit::RateLimitSettings;
 
-use self::routes::Answer;
-use self::store::{to_public, State};
+use self::routes::{Answer, Request};
+use self::store::{to_public, BotRow, Profile, State};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::model::{CustomStatus, Status, UserId};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
@@ -180,9 +342,102 @@ pub struct FakeUser {
     pub username: String,
     /// The token that logs in as this user (also derived from the username: not a secret).
     pub token: String,
+    /// The password `POST /api/v4/users/login` takes: `<username>-password` for users
+    /// added in Rust, the one given to `POST /users`, empty for bots (who cannot log in).
+    pub password: String,
     /// `true` for a system admin, who may change other users' statuses.
     pub is_admin: bool,
+    /// `true` for a guest (role `system_guest`), who sees only the members of their
+    /// channels.
+    pub is_guest: bool,
+    /// `true` for a bot account.
+    pub is_bot: bool,
 }
+
+/// A change to a user's profile, for [`FakeServer::patch_user`]: the fields given change,
+/// the others stay (as the server's `UserPatch`).
+///
+/// ```
+/// use mattermost_status::fake::{FakeServer, UserPatch};
+///
+/// let fake = FakeServer::new();
+/// let alice = fake.user("alice").unwrap();
+/// fake.patch_user(alice.id, UserPatch::new().first_name("Alice").last_name("Liddell").position("QA"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use = "a patch does nothing until given to `FakeServer::patch_user`"]
+pub struct UserPatch {
+    nickname: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    position: Option<String>,
+    email: Option<String>,
+    locale: Option<String>,
+}
+
+impl UserPatch {
+    /// A patch that changes nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The nickname.
+    pub fn nickname(mut self, v: impl Into<String>) -> Self {
+        self.nickname = Some(v.into());
+        self
+    }
+
+    /// The first name.
+    pub fn first_name(mut self, v: impl Into<String>) -> Self {
+        self.first_name = Some(v.into());
+        self
+    }
+
+    /// The last name.
+    pub fn last_name(mut self, v: impl Into<String>) -> Self {
+        self.last_name = Some(v.into());
+        self
+    }
+
+    /// The position (job title).
+    pub fn position(mut self, v: impl Into<String>) -> Self {
+        self.position = Some(v.into());
+        self
+    }
+
+    /// The email address (stored lowercase, as the server does).
+    pub fn email(mut self, v: impl Into<String>) -> Self {
+        self.email = Some(v.into());
+        self
+    }
+
+    /// The locale (`en`, `de`, ...).
+    pub fn locale(mut self, v: impl Into<String>) -> Self {
+        self.locale = Some(v.into());
+        self
+    }
+}
+
+/// A setting the server would refuse (`Config.IsValid`); names the server's error id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSetting {
+    id: &'static str,
+}
+
+impl InvalidSetting {
+    /// The error id the server answers such a config with.
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+}
+
+impl fmt::Display for InvalidSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the server refuses this setting ({})", self.id)
+    }
+}
+
+impl std::error::Error for InvalidSetting {}
 
 /// An in-memory Mattermost status server. See the [module docs](self).
 ///
@@ -232,6 +487,102 @@ impl FakeServer {
     /// Adds a system admin, or returns the user who already has this name.
     pub fn add_admin(&self, username: &str) -> FakeUser {
         public_user(self.lock().add_user(username, true))
+    }
+
+    /// Adds a guest (role `system_guest`), or returns the user who already has this name.
+    /// A guest sees only themself and the members of the channels they share
+    /// ([`add_channel_members`](Self::add_channel_members)).
+    pub fn add_guest(&self, username: &str) -> FakeUser {
+        let mut state = self.lock();
+        if let Some(u) = state.user_by_name(username) {
+            return public_user(u);
+        }
+        let mut profile = Profile::new_user(username);
+        profile.guest = true;
+        profile.password = store::seed_password(username);
+        let i = state.insert_account(username, false, profile);
+        public_user(&state.users()[i])
+    }
+
+    /// Adds a bot owned by `owner`, as `POST /api/v4/bots` does (whatever
+    /// `EnableBotAccountCreation` says), or returns the user who already has this name.
+    /// Its `token` stands for a personal access token of the bot.
+    pub fn add_bot(&self, username: &str, description: &str, owner: &FakeUser) -> FakeUser {
+        let mut state = self.lock();
+        if let Some(u) = state.user_by_name(username) {
+            return public_user(u);
+        }
+        let profile = Profile {
+            email: format!("{username}@localhost"),
+            remote_id: None,
+            bot: Some(BotRow {
+                display_name: String::new(),
+                description: description.to_owned(),
+                owner_id: owner.id.as_str().to_owned(),
+            }),
+            ..Profile::new_user(username)
+        };
+        let i = state.insert_account(username, false, profile);
+        public_user(&state.users()[i])
+    }
+
+    /// Changes a user's profile (names, nickname, position, email, locale) as
+    /// `PUT /users/{id}/patch` would; `false` when no user has this id.
+    pub fn patch_user(&self, user_id: UserId, patch: UserPatch) -> bool {
+        let mut state = self.lock();
+        let now = state.now_millis();
+        let Some(user) = state.user_mut(user_id.as_str()) else {
+            return false;
+        };
+        let p = &mut user.profile;
+        for (slot, v) in [
+            (&mut p.nickname, patch.nickname),
+            (&mut p.first_name, patch.first_name),
+            (&mut p.last_name, patch.last_name),
+            (&mut p.position, patch.position),
+            (&mut p.email, patch.email.map(|e| e.to_lowercase())),
+            (&mut p.locale, patch.locale),
+        ] {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        }
+        user.update_at = now;
+        true
+    }
+
+    /// Deactivates (`false`) or reactivates a user as `PUT /users/{id}/active` does: a
+    /// deactivated user keeps being answered by the user routes (with `delete_at` set),
+    /// their token stops working, their status goes offline (unless set by hand) and
+    /// their bots are deactivated too. (A real server makes a reactivated user log in
+    /// again; the fake's token works again.)
+    pub fn set_active(&self, user_id: UserId, active: bool) {
+        let mut state = self.lock();
+        state.set_active(user_id.as_str(), active);
+        if !active {
+            let owner = user_id.as_str().to_owned();
+            let bots: Vec<String> = state
+                .users()
+                .iter()
+                .filter(|u| u.profile.bot.as_ref().is_some_and(|b| b.owner_id == owner))
+                .map(|u| u.id.clone())
+                .collect();
+            for bot in bots {
+                state.set_active(&bot, false);
+            }
+        }
+    }
+
+    /// Makes these users members of the channel `channel` (created on first use): all a
+    /// guest's view restrictions need.
+    pub fn add_channel_members(&self, channel: &str, members: &[UserId]) {
+        let mut state = self.lock();
+        let id = store::derived_id("channel", channel, 0);
+        state
+            .channels
+            .entry(id)
+            .or_default()
+            .extend(members.iter().map(|m| m.as_str().to_owned()));
     }
 
     /// The user with this name.
@@ -319,6 +670,75 @@ impl FakeServer {
     /// `TeamSettings.EnableCustomUserStatuses` (default on).
     pub fn set_enable_custom_user_statuses(&self, enabled: bool) {
         self.lock().enable_custom_user_statuses = enabled;
+    }
+
+    /// `PrivacySettings.ShowEmailAddress` (default on): when off, only admins and the
+    /// user themself see a user's email.
+    pub fn set_show_email_address(&self, show: bool) {
+        self.lock().settings.show_email_address = show;
+    }
+
+    /// `PrivacySettings.ShowFullName` (default on): when off, only admins and the user
+    /// themself see a user's first and last name.
+    pub fn set_show_full_name(&self, show: bool) {
+        self.lock().settings.show_full_name = show;
+    }
+
+    /// `ServiceSettings.EnableBotAccountCreation` (default off): whether `POST /bots`
+    /// creates bots.
+    pub fn set_enable_bot_account_creation(&self, enabled: bool) {
+        self.lock().settings.enable_bot_account_creation = enabled;
+    }
+
+    /// `TeamSettings.EnableOpenServer` (default off): whether anyone may sign up with
+    /// `POST /users`.
+    pub fn set_enable_open_server(&self, enabled: bool) {
+        self.lock().settings.enable_open_server = enabled;
+    }
+
+    /// `TeamSettings.EnableUserDeactivation` (default off): whether users may deactivate
+    /// themselves.
+    pub fn set_enable_user_deactivation(&self, enabled: bool) {
+        self.lock().settings.enable_user_deactivation = enabled;
+    }
+
+    /// `GuestAccountsSettings.Enable` (default off): whether guests may log in and users
+    /// be demoted to guests (the fake acts as a licensed server). Guests added with
+    /// [`add_guest`](Self::add_guest) exist whatever it says.
+    pub fn set_guest_accounts_enabled(&self, enabled: bool) {
+        self.lock().settings.guest_accounts_enable = enabled;
+    }
+
+    /// `ServiceSettings.EnableUserAccessTokens` (default off): whether
+    /// `POST /users/{id}/tokens` makes tokens for users (bots always get them).
+    pub fn set_enable_user_access_tokens(&self, enabled: bool) {
+        self.lock().settings.enable_user_access_tokens = enabled;
+    }
+
+    /// The rate limiter's settings (`RateLimitSettings`; off by default). Refused as the
+    /// server refuses them (a zero rate, burst or store size).
+    pub fn set_rate_limit(&self, settings: RateLimitSettings) -> Result<(), InvalidSetting> {
+        if let Some(id) = settings.invalid() {
+            return Err(InvalidSetting { id });
+        }
+        let mut state = self.lock();
+        state.limiter.clear();
+        state.settings.rate_limit = settings;
+        Ok(())
+    }
+
+    // ---- faults ----
+
+    /// Arms `fault` for the next request(s) it matches, in process and over HTTP. Faults
+    /// armed earlier are tried first.
+    pub fn inject(&self, fault: Fault) {
+        let left = fault.times;
+        self.lock().faults.push(faults::Armed { fault, left });
+    }
+
+    /// Disarms every fault not yet used.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
     }
 
     // ---- the state ----
@@ -414,15 +834,43 @@ impl FakeServer {
         self.lock().request_log().to_vec()
     }
 
-    fn answer(
-        &self,
-        method: &str,
-        target: &str,
-        authorization: Option<&str>,
-        body: &[u8],
-    ) -> Answer {
-        self.lock().handle(method, target, authorization, body)
+    /// Answers one request: an armed fault first, then the server.
+    fn answer(&self, request: &Request<'_>, max_delay: Option<Duration>) -> Outcome {
+        let fault = self.lock().take_fault(request.method, request.target);
+        match fault {
+            Some(FaultKind::Drop) => {
+                // Counted as a request the server saw, though it never answered.
+                let mut state = self.lock();
+                let _ = state.fault_answer(request.method, request.target, &FaultKind::Drop);
+                Outcome::Dropped
+            }
+            Some(FaultKind::Delay(by)) => {
+                match max_delay {
+                    Some(limit) if by > limit => {
+                        std::thread::sleep(limit);
+                        return Outcome::TimedOut;
+                    }
+                    _ => std::thread::sleep(by),
+                }
+                Outcome::Answer(self.lock().answer(request))
+            }
+            Some(kind) => Outcome::Answer(self.lock().fault_answer(
+                request.method,
+                request.target,
+                &kind,
+            )),
+            None => Outcome::Answer(self.lock().answer(request)),
+        }
     }
+}
+
+/// What became of a request.
+pub(crate) enum Outcome {
+    Answer(Answer),
+    /// The connection closes without an answer (an injected fault).
+    Dropped,
+    /// The client's deadline passed during an injected delay (in process only).
+    TimedOut,
 }
 
 fn public_user(u: &store::User) -> FakeUser {
@@ -431,7 +879,10 @@ fn public_user(u: &store::User) -> FakeUser {
         id: UserId::parse(&u.id).unwrap_or_else(|_| UserId::me()),
         username: u.username.clone(),
         token: u.token.clone(),
+        password: u.profile.password.clone(),
         is_admin: u.admin,
+        is_guest: u.profile.guest,
+        is_bot: u.profile.bot.is_some(),
     }
 }
 
@@ -454,12 +905,33 @@ impl Transport for FakeServer {
                 format!("not an absolute URL: {}", request.url()),
             ));
         };
-        let answer = self.answer(
-            request.method().as_str(),
-            target,
-            request.header("Authorization"),
-            request.body().unwrap_or_default(),
+        let header = |name: &str| request.header(name).map(str::to_owned);
+        let outcome = self.answer(
+            &Request {
+                method: request.method().as_str(),
+                target,
+                authorization: request.header("Authorization"),
+                body: request.body().unwrap_or_default(),
+                remote_addr: "127.0.0.1",
+                header: &header,
+            },
+            Some(request.timeout()),
         );
+        let answer = match outcome {
+            Outcome::Answer(answer) => answer,
+            Outcome::Dropped => {
+                return Err(TransportError::new(
+                    TransportErrorKind::Io,
+                    "the server closed the connection without an answer",
+                ))
+            }
+            Outcome::TimedOut => {
+                return Err(TransportError::new(
+                    TransportErrorKind::Timeout,
+                    format!("no answer within {:?}", request.timeout()),
+                ))
+            }
+        };
         if answer.body.len() as u64 > request.max_response_bytes() {
             return Err(TransportError::new(
                 TransportErrorKind::BodyTooLarge,

@@ -2,7 +2,7 @@
 //! service keeps them (`app/platform/status.go`), custom statuses and the recent list,
 //! the clock, and the request log. The HTTP handlers are in `routes.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, SystemTime};
 
 use super::gojson::GoCustomStatus;
@@ -27,6 +27,148 @@ pub(crate) struct User {
     /// `UpdateAt`: moved by every change the server saves with `UpdateUser` (here: the
     /// custom status, set or cleared); `POST /users/ids?since=` reads it.
     pub(crate) update_at: i64,
+    /// The profile and the rest of `model.User`, as the server stores them.
+    pub(crate) profile: Profile,
+}
+
+/// The fields of `model.User` beyond the ones the status endpoints use.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Profile {
+    /// The role `system_guest` instead of `system_user`.
+    pub(crate) guest: bool,
+    pub(crate) email: String,
+    pub(crate) email_verified: bool,
+    /// Kept only to be never sent (the server keeps a bcrypt hash).
+    pub(crate) password: String,
+    pub(crate) nickname: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) position: String,
+    pub(crate) locale: String,
+    /// `Timezone`; `timezones.DefaultUserTimezone()` for a new user.
+    pub(crate) timezone: BTreeMap<String, String>,
+    /// `NotifyProps`; `SetDefaultNotifications()` for a new user.
+    pub(crate) notify_props: BTreeMap<String, String>,
+    /// `Props` other than `customStatus`.
+    pub(crate) props: BTreeMap<String, String>,
+    /// `Props` has a `customStatus` key (once one was set or cleared).
+    pub(crate) custom_status_key: bool,
+    /// `DeleteAt`: 0, or when the account was deactivated (Unix ms).
+    pub(crate) delete_at: i64,
+    pub(crate) last_password_update: i64,
+    /// `RemoteId`: `Some("")` for users created through the API (`SanitizeInput`), `None`
+    /// for bots (`UserFromBot`).
+    pub(crate) remote_id: Option<String>,
+    /// The row in the Bots table, for a bot.
+    pub(crate) bot: Option<BotRow>,
+    /// The Preferences rows other than the recent custom statuses, by (category, name).
+    pub(crate) preferences: BTreeMap<(String, String), String>,
+    /// Personal access tokens (`POST /users/{id}/tokens`): (token id, token, description).
+    pub(crate) access_tokens: Vec<(String, String, String)>,
+}
+
+/// A row of the Bots table (`model.Bot`).
+#[derive(Debug, Clone)]
+pub(crate) struct BotRow {
+    pub(crate) display_name: String,
+    pub(crate) description: String,
+    pub(crate) owner_id: String,
+}
+
+impl Profile {
+    /// What `User.PreSave` and `createUserOrGuest` give a new user created through the API.
+    pub(crate) fn new_user(username: &str) -> Self {
+        Profile {
+            email: format!("{username}@example.com"),
+            locale: "en".to_owned(),
+            timezone: default_timezone(),
+            notify_props: default_notify_props(),
+            remote_id: Some(String::new()),
+            ..Profile::default()
+        }
+    }
+}
+
+/// The password of a user added in Rust (derived from the name: not a secret).
+pub(crate) fn seed_password(username: &str) -> String {
+    format!("{username}-password")
+}
+
+/// `timezones.DefaultUserTimezone()`.
+pub(crate) fn default_timezone() -> BTreeMap<String, String> {
+    [
+        ("automaticTimezone", ""),
+        ("manualTimezone", ""),
+        ("useAutomaticTimezone", "true"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// `User.SetDefaultNotifications()`.
+pub(crate) fn default_notify_props() -> BTreeMap<String, String> {
+    [
+        ("email", "true"),
+        ("push", "mention"),
+        ("desktop", "mention"),
+        ("desktop_sound", "true"),
+        ("mention_keys", ""),
+        ("channel", "true"),
+        ("push_status", "away"),
+        ("comments", "never"),
+        ("first_name", "false"),
+        ("desktop_threads", "all"),
+        ("email_threads", "all"),
+        ("push_threads", "all"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// The settings of the server's config the fake follows, with the server's defaults.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// `PrivacySettings.ShowEmailAddress` (default true).
+    pub(crate) show_email_address: bool,
+    /// `PrivacySettings.ShowFullName` (default true).
+    pub(crate) show_full_name: bool,
+    /// `ServiceSettings.EnableBotAccountCreation` (default false).
+    pub(crate) enable_bot_account_creation: bool,
+    /// `TeamSettings.EnableUserCreation` (default true).
+    pub(crate) enable_user_creation: bool,
+    /// `TeamSettings.EnableOpenServer` (default false).
+    pub(crate) enable_open_server: bool,
+    /// `TeamSettings.EnableUserDeactivation` (default false).
+    pub(crate) enable_user_deactivation: bool,
+    /// `ServiceSettings.EnableUserAccessTokens` (default false; bots may have tokens
+    /// whatever it says).
+    pub(crate) enable_user_access_tokens: bool,
+    /// `GuestAccountsSettings.Enable` (default false). The fake acts as a licensed server:
+    /// with this on, guests may log in and users be demoted.
+    pub(crate) guest_accounts_enable: bool,
+    /// `EmailSettings.EnableSignUpWithEmail` (default true).
+    pub(crate) enable_sign_up_with_email: bool,
+    /// `RateLimitSettings`.
+    pub(crate) rate_limit: super::RateLimitSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            show_email_address: true,
+            show_full_name: true,
+            enable_bot_account_creation: false,
+            enable_user_creation: true,
+            enable_open_server: false,
+            enable_user_deactivation: false,
+            enable_user_access_tokens: false,
+            guest_accounts_enable: false,
+            enable_sign_up_with_email: true,
+            rate_limit: super::RateLimitSettings::default(),
+        }
+    }
 }
 
 /// One row of the Status table.
@@ -56,6 +198,17 @@ pub(crate) struct State {
     pub(crate) enable_user_statuses: bool,
     pub(crate) enable_custom_user_statuses: bool,
     clock: Clock,
+    pub(crate) settings: Settings,
+    /// Channel id -> its members' ids: only as far as a guest's view restrictions need.
+    pub(crate) channels: BTreeMap<String, BTreeSet<String>>,
+    pub(crate) limiter: super::ratelimit::Limiter,
+    pub(crate) faults: Vec<super::faults::Armed>,
+    /// The status of the answer being made, when not 200 (set by its handler).
+    pub(crate) scratch_status: Option<u16>,
+    /// Headers for the answer being made (the rate limiter's).
+    pub(crate) scratch_headers: Vec<(String, String)>,
+    /// Headers a read-only handler adds to its answer (`ETag`).
+    pub(crate) scratch_extra: std::cell::RefCell<Vec<(String, String)>>,
     requests: u64,
     /// `METHOD /path` of every request answered, oldest first.
     request_log: Vec<String>,
@@ -72,6 +225,13 @@ impl State {
             clock: Clock::System {
                 ahead: Duration::ZERO,
             },
+            settings: Settings::default(),
+            channels: BTreeMap::new(),
+            limiter: super::ratelimit::Limiter::default(),
+            faults: Vec::new(),
+            scratch_status: None,
+            scratch_headers: Vec::new(),
+            scratch_extra: std::cell::RefCell::new(Vec::new()),
             requests: 0,
             request_log: Vec::new(),
         }
@@ -108,6 +268,14 @@ impl State {
         unix_millis(self.now())
     }
 
+    /// The server's time in Unix nanoseconds (the rate limiter's clock).
+    pub(super) fn now_nanos(&self) -> i128 {
+        match self.now().duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(e) => -(e.duration().as_nanos() as i128),
+        }
+    }
+
     // ---- users ----
 
     pub(crate) fn users(&self) -> &[User] {
@@ -140,6 +308,19 @@ impl State {
         if let Some(i) = self.users.iter().position(|u| u.username == username) {
             return &self.users[i];
         }
+        let mut profile = Profile::new_user(username);
+        profile.password = seed_password(username);
+        let i = self.insert_account(username, admin, profile);
+        &self.users[i]
+    }
+
+    /// Stores a new account (the name is known to be free); its index.
+    pub(crate) fn insert_account(
+        &mut self,
+        username: &str,
+        admin: bool,
+        profile: Profile,
+    ) -> usize {
         let mut salt = 0u64;
         let (id, token) = loop {
             let id = derived_id("user", username, salt);
@@ -150,6 +331,21 @@ impl State {
             salt += 1;
         };
         let now = self.now_millis();
+        let mut profile = profile;
+        if profile.bot.is_none() {
+            // createUserOrGuest saves these three preferences for every new user.
+            for (category, name, value) in [
+                ("recommended_next_steps", "hide", "false"),
+                ("tutorial_step", id.as_str(), "0"),
+                ("system_notice", "GMasDM", "true"),
+            ] {
+                profile
+                    .preferences
+                    .insert((category.to_owned(), name.to_owned()), value.to_owned());
+            }
+        }
+        // User.PreSave: LastPasswordUpdate = CreateAt, bots included.
+        profile.last_password_update = now;
         self.by_token.insert(token.clone(), self.users.len());
         self.users.push(User {
             id,
@@ -161,9 +357,74 @@ impl State {
             auto_responder: false,
             create_at: now,
             update_at: now,
+            profile,
         });
-        let last = self.users.len() - 1;
-        &self.users[last]
+        self.users.len() - 1
+    }
+
+    /// `RevokeAllSessions` (deactivation) or their return: the fake's users have one token.
+    pub(crate) fn set_sessions_revoked(&mut self, id: &str, revoked: bool) {
+        let Some(i) = self.user_index(id) else { return };
+        let user = &self.users[i];
+        let tokens: Vec<String> = std::iter::once(user.token.clone())
+            .chain(user.profile.access_tokens.iter().map(|(_, t, _)| t.clone()))
+            .collect();
+        for token in tokens {
+            if revoked {
+                self.by_token.remove(&token);
+            } else {
+                self.by_token.insert(token, i);
+            }
+        }
+    }
+
+    /// Stores a personal access token for the user; (id, token).
+    pub(crate) fn add_access_token(
+        &mut self,
+        id: &str,
+        description: &str,
+    ) -> Option<(String, String)> {
+        let i = self.user_index(id)?;
+        let n = self.users[i].profile.access_tokens.len() as u64;
+        let mut salt = n;
+        let token = loop {
+            let t = derived_id("access_token", id, salt);
+            if !self.by_token.contains_key(&t) {
+                break t;
+            }
+            salt += 1;
+        };
+        let token_id = derived_id("access_token_id", &token, 0);
+        self.by_token.insert(token.clone(), i);
+        self.users[i].profile.access_tokens.push((
+            token_id.clone(),
+            token.clone(),
+            description.to_owned(),
+        ));
+        Some((token_id, token))
+    }
+
+    /// `GetViewUsersRestrictions(viewer) != nil`: the viewer lacks `view_members`, which
+    /// the default roles give every system user and admin but not guests.
+    pub(crate) fn view_restricted(&self, viewer: &str) -> bool {
+        self.user(viewer).is_some_and(|u| u.profile.guest)
+    }
+
+    /// Whether `other` passes the viewer's restrictions: a member of one of the viewer's
+    /// channels (the restrictions' teams are empty for a guest: `team_guest` has no
+    /// `view_members` either). The store's filter, which leaves out even the viewer
+    /// when they are in no channel.
+    pub(crate) fn within_restrictions(&self, viewer: &str, other: &str) -> bool {
+        !self.view_restricted(viewer)
+            || self
+                .channels
+                .values()
+                .any(|members| members.contains(viewer) && members.contains(other))
+    }
+
+    /// `UserCanSeeOtherUser`: oneself always, else as the restrictions allow.
+    pub(crate) fn can_see(&self, viewer: &str, other: &str) -> bool {
+        viewer == other || self.within_restrictions(viewer, other)
     }
 
     // ---- statuses, as the platform status service keeps them ----
@@ -251,6 +512,28 @@ impl State {
             StoredStatus {
                 status: "offline".to_owned(),
                 manual: true,
+                last_activity_at: now,
+                dnd_end_time: 0,
+                prev_status: String::new(),
+            },
+        );
+    }
+
+    /// `SetStatusOffline(userID, false)` (what `userDeactivated` calls): a status set by
+    /// hand is kept; otherwise `offline`, automatic, stamped now.
+    pub(crate) fn set_status_offline_automatic(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        if self.statuses.get(id).is_some_and(|s| s.manual) {
+            return;
+        }
+        let now = self.now_millis();
+        self.statuses.insert(
+            id.to_owned(),
+            StoredStatus {
+                status: "offline".to_owned(),
+                manual: false,
                 last_activity_at: now,
                 dnd_end_time: 0,
                 prev_status: String::new(),

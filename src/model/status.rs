@@ -233,7 +233,8 @@ impl Status {
     }
 }
 
-mod millis {
+/// `Option<SystemTime>` as Unix milliseconds, `0` for none (the server's `int64` times).
+pub(crate) mod millis {
     use super::*;
 
     pub fn serialize<S: Serializer>(t: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {

@@ -15,21 +15,27 @@ pub const USERNAME_MAX_LEN: usize = 64;
 /// Names the server keeps for itself: no user can have them (`restrictedUsernames`).
 const RESTRICTED_USERNAMES: [&str; 4] = ["all", "channel", "matterbot", "system"];
 
-/// A user's account, with the few fields a status tool needs.
+/// A user's account, with the fields a status tool shows.
 ///
-/// Decoded from the server's `model.User`; every other field (email, roles, props,
-/// notification settings, ...) is ignored, and a field the server left out (it hides
-/// some, depending on its privacy settings) is empty.
+/// Decoded from the server's `model.User`; its other fields (notification settings, props,
+/// ...) are ignored, and a field the server left out is empty. The server leaves out or
+/// empties what the token's user may not see: another user's `email` when
+/// `PrivacySettings.ShowEmailAddress` is off and `first_name`/`last_name` when
+/// `ShowFullName` is off (system admins see both), and never sends passwords or MFA
+/// secrets.
 ///
 /// ```
 /// use mattermost_status::User;
 ///
 /// let user: User = serde_json::from_str(
 ///     r#"{"id":"4xp9fdt77pncbef59f4k1qe83o","username":"alice","email":"",
-///         "first_name":"Alice","last_name":"Liddell","roles":"system_user"}"#,
+///         "first_name":"Alice","last_name":"Liddell","roles":"system_user",
+///         "delete_at":0,"position":"Tester","locale":"en"}"#,
 /// )?;
 /// assert_eq!(user.username, "alice");
 /// assert_eq!(user.id.as_str(), "4xp9fdt77pncbef59f4k1qe83o");
+/// assert_eq!(user.position, "Tester");
+/// assert!(user.is_active() && !user.is_guest());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 ///
@@ -53,6 +59,42 @@ pub struct User {
     /// `true` for a bot account.
     #[serde(default)]
     pub is_bot: bool,
+    /// The email address, or empty (also when the server hides it from the token's user).
+    #[serde(default)]
+    pub email: String,
+    /// The position (job title), or empty.
+    #[serde(default)]
+    pub position: String,
+    /// The user's language (`en`, `de`, ...).
+    #[serde(default)]
+    pub locale: String,
+    /// The system roles, space-separated (`system_user`, `system_admin system_user`,
+    /// `system_guest`).
+    #[serde(default)]
+    pub roles: String,
+    /// A bot's description, or empty.
+    #[serde(default)]
+    pub bot_description: String,
+    /// When the account was deactivated; `None` for an active account (`0`).
+    #[serde(default, with = "super::status::millis")]
+    pub delete_at: Option<std::time::SystemTime>,
+}
+
+impl User {
+    /// `false` once the account is deactivated (`delete_at` set).
+    pub fn is_active(&self) -> bool {
+        self.delete_at.is_none()
+    }
+
+    /// `true` for a guest account (the role `system_guest`).
+    pub fn is_guest(&self) -> bool {
+        self.roles.split(' ').any(|r| r == "system_guest")
+    }
+
+    /// `true` for a system admin (the role `system_admin`).
+    pub fn is_system_admin(&self) -> bool {
+        self.roles.split(' ').any(|r| r == "system_admin")
+    }
 }
 
 /// [`User`]'s derived decoding, field for field (the compiler checks that they match);
@@ -70,6 +112,18 @@ struct UserObject {
     last_name: String,
     #[serde(default)]
     is_bot: bool,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    roles: String,
+    #[serde(default)]
+    bot_description: String,
+    #[serde(default, with = "super::status::millis")]
+    delete_at: Option<std::time::SystemTime>,
 }
 
 super::object_only!(User, "a User object", via UserObject);

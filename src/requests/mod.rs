@@ -5,6 +5,7 @@ mod id_list;
 mod recent;
 mod status;
 mod statuses_by_ids;
+mod user;
 mod users;
 mod users_by_ids;
 
@@ -14,5 +15,6 @@ pub use custom_status::{
 pub use recent::GetRecentCustomStatuses;
 pub use status::{GetStatus, UpdateStatus};
 pub use statuses_by_ids::{GetStatusesByIds, Statuses, MAX_IDS_PER_CALL};
+pub use user::{GetUser, GetUserByUsername};
 pub use users::{GetUsersByUsernames, MAX_USERNAMES_PER_CALL};
 pub use users_by_ids::GetUsersByIds;

@@ -20,8 +20,11 @@ fn every_route_needs_a_session() {
     assert_eq!(err.api_id(), Some("api.context.session_expired.app_error"));
 }
 
+/// web/handlers.go `ServeHTTP`: a session token from the query string
+/// (`TokenLocationQueryString`) of a session that is not OAuth's is 401
+/// `api.context.token_provided.app_error`; an unknown one is the usual 401.
 #[test]
-fn token_scheme_and_access_token_are_accepted() {
+fn token_scheme_is_accepted_and_a_session_token_in_the_query_refused() {
     let env = env();
     let token = format!("Token {}", env.alice.token);
     let r = env.raw(Method::Get, "/users/me/status", Some(&token), None);
@@ -29,7 +32,14 @@ fn token_scheme_and_access_token_are_accepted() {
     assert_eq!(json(&r)["user_id"], env.alice.id.as_str());
     let path = format!("/users/me/status?access_token={}", env.bob.token);
     let r = env.raw(Method::Get, &path, None, None);
-    assert_eq!(json(&r)["user_id"], env.bob.id.as_str());
+    assert_app_error(&r, 401, "api.context.token_provided.app_error", None);
+    let r = env.raw(
+        Method::Get,
+        "/users/me/status?access_token=nope",
+        None,
+        None,
+    );
+    assert_app_error(&r, 401, "api.context.session_expired.app_error", None);
 }
 
 #[test]

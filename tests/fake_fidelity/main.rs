@@ -7,26 +7,34 @@
 //! server-side rule is still checked.
 #![cfg(all(feature = "fake", feature = "ureq"))]
 
+mod admin_routes;
 mod authentication;
 mod custom_status;
 mod errors;
+mod faults;
 mod get_status;
 mod http_server;
 mod path_ids;
+mod rate_limit;
 mod recent_removal;
 mod statuses_by_ids;
 mod update_status;
+mod user_routes;
+mod users_json;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
+use mattermost_status::fake::{
+    FakeHttpServer, FakeServer, FakeUser, Fault, RateLimitSettings, UserPatch,
+};
 use mattermost_status::transport::{HttpRequest, HttpResponse, Method, Transport};
 use mattermost_status::{
     transport::UreqTransport, CustomStatus, CustomStatusDuration, Error, GetStatus,
-    GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Session, Status, StatusKind,
-    TransportErrorKind, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
+    GetStatusesByIds, GetUser, GetUserByUsername, RemoveRecentCustomStatus, RemoveRecentMethod,
+    RetryPolicy, Session, Status, StatusKind, TransportErrorKind, UnsetCustomStatus,
+    UpdateCustomStatus, UpdateStatus, UserId,
 };
 
 struct Env {
