@@ -67,6 +67,10 @@
 //! - `platform-verifier`: certificates verified by the operating system when
 //!   [`SessionBuilder::system_roots`] is on (without it, the system's CA bundle file is
 //!   read).
+//! - `live`: `live`, the live status stream over the server's websocket
+//!   (tungstenite): your own status and everyone's custom status as the server pushes
+//!   them, other users' statuses polled on the same socket, with reconnects that resume
+//!   without losing an event; `Session::live`.
 //! - `conformance`: `transport::conformance`, the [`Transport`] contract as a suite that
 //!   any transport, yours included, can run.
 //!
@@ -229,6 +233,8 @@ pub mod expiry;
 #[cfg(feature = "fake")]
 pub mod fake;
 mod guard;
+#[cfg(feature = "live")]
+pub mod live;
 mod logging;
 pub mod model;
 mod requests;
@@ -242,7 +248,14 @@ pub use error::{
     ApiError, DecodeError, Error, ParseError, RateLimited, Result, TransportError,
     TransportErrorKind,
 };
+#[cfg(feature = "live")]
+pub use error::{LiveError, LiveErrorKind};
 pub use guard::StatusGuard;
+#[cfg(feature = "live")]
+pub use live::{
+    CustomStatusChange, LiveEvent, LiveOptions, LiveStream, RawEvent, Reconnect, StatusChange,
+    StatusSource,
+};
 pub use model::{
     CustomStatus, CustomStatusDuration, Status, StatusKind, User, UserId, UserRef,
     CUSTOM_STATUS_TEXT_MAX_CHARS, USERNAME_MAX_LEN,
