@@ -37,6 +37,17 @@ pub struct StatusChange {
     pub source: StatusSource,
 }
 
+impl StatusChange {
+    /// A status change (for tests and test doubles; the stream makes its own).
+    pub fn new(user_id: UserId, status: StatusKind, source: StatusSource) -> Self {
+        StatusChange {
+            user_id,
+            status,
+            source,
+        }
+    }
+}
+
 /// How a [`StatusChange`] was learned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -86,6 +86,9 @@ struct Conn {
     first_ping: i64,
     authenticated: bool,
     hello_seen: bool,
+    /// Whether the answer to the first ping came (and, on a resumed connection, the
+    /// `Resumed` event was queued).
+    first_ping_answered: bool,
     /// Whether this connection replaces an earlier one.
     reconnect: bool,
     /// The read timeout last set on the socket.
@@ -148,8 +151,11 @@ impl LiveStream {
         stream.connect(budget)?;
         loop {
             let Some(conn) = &stream.conn else {
-                // Lost before it was accepted: `lost` ended the stream with the reason.
-                return Err(stream.ended_error());
+                // Lost before it was accepted: `lost_now` ended the stream with the reason.
+                return Err(match &stream.ended {
+                    Some(end) => Error::Live(Box::new(end.clone())),
+                    None => stream.ended_error(),
+                });
             };
             if conn.authenticated {
                 return Ok(stream);
@@ -321,12 +327,20 @@ impl LiveStream {
             first_ping,
             authenticated: false,
             hello_seen: false,
+            first_ping_answered: false,
             reconnect: self.was_connected,
             armed: None,
         });
         // As the web app: a ping at once. Its answer shows the token was accepted
         // when no hello comes (a resumed connection gets none).
         self.send(wire::ping(first_ping));
+        // A poll the lost connection did not answer is asked again at once.
+        if let Some(watch) = &mut self.watch {
+            if !watch.pending.is_empty() {
+                watch.pending.clear();
+                watch.next_poll = now;
+            }
+        }
         Ok(())
     }
 
@@ -638,7 +652,8 @@ impl LiveStream {
         };
         let ok = reply.status == "OK";
         if let Some(conn) = &mut self.conn {
-            if seq == conn.first_ping && !conn.authenticated {
+            if seq == conn.first_ping && !conn.first_ping_answered {
+                conn.first_ping_answered = true;
                 let refused = reply
                     .error
                     .as_ref()
@@ -714,6 +729,11 @@ impl LiveStream {
             }));
         }
         self.me.get_or_insert(me.user_id);
+        if let Some(watch) = &mut self.watch {
+            // Read over HTTP now: the next poll comes at its interval.
+            watch.pending.clear();
+            watch.next_poll = Instant::now() + watch.interval;
+        }
         if let Some(users) = self.watch.as_ref().map(|w| w.users.clone()) {
             let statuses = GetStatusesByIds::new(users.iter().copied()).send(&self.session)?;
             if let Some(watch) = &mut self.watch {

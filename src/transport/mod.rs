@@ -50,6 +50,8 @@ pub mod conformance;
 mod curl;
 #[cfg(feature = "curl")]
 pub use self::curl::CurlTransport;
+#[cfg(feature = "live")]
+mod dial;
 #[cfg(feature = "ureq")]
 mod forward;
 mod options;

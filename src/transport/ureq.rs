@@ -66,6 +66,10 @@ pub struct UreqTransport {
     /// Every agent is built on [`TokenSplicer`]: the token goes as a placeholder, reuse
     /// is known. Not so for [`with_agent`](Self::with_agent).
     guarded: bool,
+    /// Opens the byte streams of [`open_stream`](Transport::open_stream), with the same
+    /// options; `None` for [`with_agent`](Self::with_agent), whose settings are ureq's.
+    #[cfg(feature = "live")]
+    dialer: Option<Arc<super::dial::Dialer>>,
 }
 
 /// An agent on ureq's own connectors, with [`TokenSplicer`] as the last link, resolving
@@ -122,6 +126,8 @@ impl UreqTransport {
                 direct: guarded_agent(config(&options, None, tls, None), &resolve::system_lookup()),
                 via: None,
                 guarded: true,
+                #[cfg(feature = "live")]
+                dialer: None,
             }
         })
     }
@@ -158,6 +164,8 @@ impl UreqTransport {
             .filter(|t| !t.is_zero());
         let tls = tls_config(options)?;
         let routes = options.proxy.routes()?;
+        #[cfg(feature = "live")]
+        let routes_for_streams = routes.clone();
         let direct = guarded_agent(config(options, agent_timeout, tls.clone(), None), &lookup);
         let tunnel = |proxy: &ProxyUrl| -> Result<Agent, Error> {
             let ureq_proxy = ureq::Proxy::new(&proxy.url_with_credentials())
@@ -193,10 +201,18 @@ impl UreqTransport {
                 https,
             })
         });
+        #[cfg(feature = "live")]
+        let dialer = Some(Arc::new(super::dial::Dialer::new(
+            options,
+            routes_for_streams,
+            lookup,
+        )));
         Ok(UreqTransport {
             direct,
             via,
             guarded: true,
+            #[cfg(feature = "live")]
+            dialer,
         })
     }
 
@@ -213,6 +229,8 @@ impl UreqTransport {
             direct: agent,
             via: None,
             guarded: false,
+            #[cfg(feature = "live")]
+            dialer: None,
         }
     }
 
@@ -417,6 +435,25 @@ impl Transport for UreqTransport {
         copy_wanted_headers(request, response.headers(), &mut answer);
         Ok(answer)
     }
+
+    /// TCP within the connect timeout, a `CONNECT` tunnel through the proxy the
+    /// transport's proxy rules choose for `url` (`http://` proxies), and rustls with the
+    /// transport's trust for `https` (see `dial.rs`).
+    #[cfg(feature = "live")]
+    fn open_stream(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<Box<dyn super::Stream>, TransportError> {
+        match &self.dialer {
+            Some(dialer) => dialer.open(url, timeout),
+            None => Err(TransportError::new(
+                TransportErrorKind::InvalidRequest,
+                "a UreqTransport made with with_agent opens no byte streams (its agent's \
+                 proxy and TLS settings cannot be read); use UreqTransport::from_options",
+            )),
+        }
+    }
 }
 
 /// Copies into `answer` the headers the request wants, and only those, into its one
@@ -511,7 +548,7 @@ fn proxy_password(proxy: Option<&ProxyUrl>) -> &str {
 }
 
 /// What a person can do about a certificate the server sent.
-fn certificate_advice(error: &rustls::CertificateError) -> String {
+pub(super) fn certificate_advice(error: &rustls::CertificateError) -> String {
     use rustls::CertificateError as C;
     match error {
         C::UnknownIssuer => "the server's certificate is signed by a CA this client does not \
