@@ -150,15 +150,18 @@
 
 use std::fmt;
 use std::net::ToSocketAddrs;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 mod gojson;
 mod http;
+mod live;
 mod routes;
 mod store;
 
 pub use self::http::FakeHttpServer;
+pub use self::live::LiveTimings;
 
 use self::routes::Answer;
 use self::store::{to_public, State};
@@ -192,6 +195,46 @@ pub struct FakeUser {
 #[derive(Clone)]
 pub struct FakeServer {
     state: Arc<Mutex<State>>,
+    /// Wakes the websocket writers when the state changed.
+    wake: Arc<Condvar>,
+    /// Held by every clone: when the last one goes, the websocket connections close.
+    alive: Arc<Alive>,
+}
+
+/// Closes every websocket connection (and joins the in-process ones' threads) when the
+/// last clone of a [`FakeServer`] is dropped.
+struct Alive(live::Core);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// The state, locked; unlocking wakes the websocket writers (a change may have queued an
+/// event).
+struct Locked<'a> {
+    guard: MutexGuard<'a, State>,
+    wake: &'a Condvar,
+}
+
+impl Deref for Locked<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.guard
+    }
+}
+
+impl DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.wake.notify_all();
+    }
 }
 
 impl Default for FakeServer {
@@ -213,15 +256,31 @@ impl FakeServer {
 
     /// A server with no users.
     pub fn empty() -> Self {
+        let state = Arc::new(Mutex::new(State::new()));
+        let wake = Arc::new(Condvar::new());
+        let core = live::Core {
+            state: Arc::clone(&state),
+            wake: Arc::clone(&wake),
+        };
         FakeServer {
-            state: Arc::new(Mutex::new(State::new())),
+            state,
+            wake,
+            alive: Arc::new(Alive(core)),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> Locked<'_> {
         // The state is plain data and every change to it is complete when made: a panic
         // elsewhere cannot leave it half-changed.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Locked {
+            guard: self.state.lock().unwrap_or_else(|e| e.into_inner()),
+            wake: &self.wake,
+        }
+    }
+
+    /// What the websocket threads hold.
+    fn core(&self) -> &live::Core {
+        &self.alive.0
     }
 
     /// Adds a regular user, or returns the user who already has this name.
@@ -319,6 +378,74 @@ impl FakeServer {
     /// `TeamSettings.EnableCustomUserStatuses` (default on).
     pub fn set_enable_custom_user_statuses(&self, enabled: bool) {
         self.lock().enable_custom_user_statuses = enabled;
+    }
+
+    // ---- the websocket ----
+
+    /// The websocket's timings (the server's unless set).
+    pub fn live_timings(&self) -> LiveTimings {
+        self.lock().live.timings
+    }
+
+    /// Sets the websocket's timings, for tests that must not wait out the server's
+    /// (60 s pings, 100 s pong wait, 5 s auth check, 5 min reaper). Open connections
+    /// follow the new values from their next wait on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mattermost_status::fake::{FakeServer, LiveTimings};
+    ///
+    /// let fake = FakeServer::new();
+    /// let mut timings = LiveTimings::default();
+    /// timings.auth_check = Duration::from_millis(100); // a bad token is cut off quickly
+    /// fake.set_live_timings(timings);
+    /// ```
+    pub fn set_live_timings(&self, timings: LiveTimings) {
+        self.lock().live.timings = timings;
+    }
+
+    /// Closes every open websocket at once, with no close frame, as a network cut or a
+    /// proxy restart does. The server does not notice more than a closed socket: each
+    /// connection stays, inactive, queueing its events, and a client that reconnects with
+    /// its `connection_id` and `sequence_number` resumes it.
+    ///
+    /// ```
+    /// use mattermost_status::fake::FakeServer;
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.drop_live_connections();
+    /// assert_eq!(fake.live_connection_count(), 0);
+    /// ```
+    pub fn drop_live_connections(&self) {
+        self.lock().live.drop_sockets();
+    }
+
+    /// Forgets every inactive websocket connection, as the reaper does once they are too
+    /// old: a reconnect with their `connection_id` gets a new connection and a `hello`.
+    ///
+    /// ```
+    /// use mattermost_status::fake::FakeServer;
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.expire_live_connections();
+    /// assert_eq!(fake.resumable_live_connection_count(), 0);
+    /// ```
+    pub fn expire_live_connections(&self) {
+        self.lock().live.expire_inactive();
+    }
+
+    /// How many websockets are open now (upgraded and not yet closed, with or without a
+    /// session), in process and over HTTP.
+    pub fn live_connection_count(&self) -> usize {
+        self.lock().live.socket_count()
+    }
+
+    /// How many connections are inactive but could still be resumed.
+    pub fn resumable_live_connection_count(&self) -> usize {
+        let mut state = self.lock();
+        let now = state.now_millis();
+        state.live.reap(now);
+        state.live.resumable_count()
     }
 
     // ---- the state ----
@@ -445,8 +572,33 @@ impl fmt::Debug for FakeServer {
     }
 }
 
-/// Answers in process: the request never leaves the test.
+/// Answers in process: the request never leaves the test. [`open_stream`] gives one end
+/// of an in-memory pipe whose other end the fake serves on a thread, as its HTTP front end
+/// serves a TCP connection: the caller writes the websocket upgrade request
+/// (`GET /api/v4/websocket`) and speaks the protocol over it.
+///
+/// [`open_stream`]: Transport::open_stream
 impl Transport for FakeServer {
+    fn open_stream(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<Box<dyn crate::transport::Stream>, TransportError> {
+        let _ = timeout; // nothing to connect to
+        if crate::base_url::request_target(url).is_none() {
+            return Err(TransportError::new(
+                TransportErrorKind::InvalidRequest,
+                format!("not an absolute URL: {url}"),
+            ));
+        }
+        self.core().open_pipe().map_err(|e| {
+            TransportError::new(
+                TransportErrorKind::Connect,
+                format!("could not start the in-process websocket: {e}"),
+            )
+        })
+    }
+
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let Some(target) = crate::base_url::request_target(request.url()) else {
             return Err(TransportError::new(
