@@ -46,6 +46,13 @@ impl State {
         if req.action == "authentication_challenge" {
             return self.authentication_challenge(key, req);
         }
+        if req.action == "presence" {
+            // The connection's active channel, team or thread (which scope typing and
+            // reactions; the fake has neither): OK, before the authentication check, and
+            // dropped like every answer on a connection the hub does not hold.
+            self.live.send_message(key, response(req.seq, Ok(None)));
+            return Ok(());
+        }
         let Some(sock) = self.live.sockets.get(&key) else {
             return Ok(());
         };
@@ -174,10 +181,10 @@ impl State {
 /// `userTyping`: a valid channel id the user may post in. The fake has no channels, so
 /// every id is one the user cannot post in: `invalid_param` for `channel_id`.
 fn user_typing(channel_id: Option<&Value>) -> Result<Option<String>, WsError> {
-    match channel_id {
-        Some(Value::String(id)) if is_valid_id(id) => Err(WsError::invalid_param("channel_id")),
-        _ => Err(WsError::invalid_param("channel_id")),
-    }
+    // First the id's shape, then SessionHasPermissionToChannelContent(create_post): both
+    // fail the same way, and with no channels the second always fails.
+    let _shape_ok = matches!(channel_id, Some(Value::String(id)) if is_valid_id(id));
+    Err(WsError::invalid_param("channel_id"))
 }
 
 /// `model.CurrentVersion`: the first three parts of the version id.
