@@ -240,6 +240,16 @@ impl State {
         }
     }
 
+    /// The earliest end of a timed DND still in force (Unix seconds), for the websocket
+    /// writers, which wake for it so that a DND ends on its own while clients listen.
+    pub(crate) fn next_dnd_end(&self) -> Option<i64> {
+        self.statuses
+            .values()
+            .filter(|s| s.status == "dnd" && s.dnd_end_time > 0)
+            .map(|s| s.dnd_end_time)
+            .min()
+    }
+
     /// `SetStatusOnline(userID, manual)`.
     pub(crate) fn set_status_online(&mut self, id: &str, manual: bool) {
         if !self.enable_user_statuses {

@@ -17,6 +17,7 @@ use super::hub::{hello_event, DeadQueue, Ending, Queued, Socket, WebConn, Writte
 use super::{Core, MAX_CLIENT_MESSAGE_BYTES};
 use crate::fake::gojson::go_string;
 use crate::fake::store::{derived_id, State};
+use crate::model::time::unix_seconds;
 use crate::transport::Stream;
 
 /// How long the upgrade request may take to arrive.
@@ -517,6 +518,20 @@ fn next_step(core: &Core, key: u64, last_ping: &mut Instant) -> Step {
     let mut st = core.lock();
     loop {
         let now = Instant::now();
+        // The DND job (UpdateDNDStatusOfUsers), when an end has come on the fake's clock:
+        // its status_change may be for any connection, so every writer is woken.
+        let dnd_wait = match st.next_dnd_end() {
+            Some(end) if end <= unix_seconds(st.now()) => {
+                st.expire_dnd();
+                core.wake.notify_all();
+                None
+            }
+            Some(end) => {
+                let left = end.saturating_sub(unix_seconds(st.now()));
+                Some(Duration::from_secs(u64::try_from(left).unwrap_or(u64::MAX)))
+            }
+            None => None,
+        };
         let timings = st.live.timings;
         let stopping = st.live.stopping;
         let hub = &mut st.live;
@@ -598,6 +613,10 @@ fn next_step(core: &Core, key: u64, last_ping: &mut Instant) -> Step {
         let mut wake_at = next_ping;
         if let Some(due) = auth_due.filter(|d| *d > now) {
             wake_at = wake_at.min(due);
+        }
+        if let Some(left) = dnd_wait {
+            // At least a quarter second: a stopped clock never reaches the end.
+            wake_at = wake_at.min(now + left.max(Duration::from_millis(250)));
         }
         let wait = wake_at
             .saturating_duration_since(now)
