@@ -967,3 +967,128 @@ fn stopping_the_fake_closes_every_socket() {
     let (_, end) = read_to_end(&mut b, Duration::from_secs(5));
     assert_eq!(end, End::Abrupt);
 }
+
+// ---- more status paths ----
+
+/// web_conn.go readPump SetPongHandler → platform SetStatusAwayIfNeeded: a pong after
+/// UserStatusAwayTimeout (300 s, on the fake's clock) without activity sets away.
+#[test]
+fn a_pong_after_the_away_timeout_sets_away() {
+    both(|fake, via| {
+        let (alice, _, _) = users(fake);
+        let mut t = short_timings();
+        t.ping_interval = Duration::from_millis(100);
+        fake.set_live_timings(t);
+        let mut ws = connect(fake, via, &alice);
+        hello(&mut ws, &alice);
+        assert_eq!(next_json(&mut ws)["data"]["status"], "online");
+        // Pongs before the timeout change nothing.
+        assert_silent(&mut ws, Duration::from_millis(350));
+        fake.advance(Duration::from_secs(301));
+        let ev = next_json(&mut ws); // reading answers the next ping
+        assert_eq!(ev["event"], "status_change");
+        assert_eq!(ev["data"]["status"], "away");
+        assert_eq!(fake.status(alice.id).unwrap().status, StatusKind::Away);
+    });
+}
+
+/// UpdateDNDStatusOfUsers runs on its own: a timed DND ends while the client only
+/// listens (no request, no clock move), with a plain status_change.
+#[test]
+fn a_timed_dnd_ends_on_its_own_while_listening() {
+    both(|fake, via| {
+        let (alice, _, _) = users(fake);
+        let mut ws = connect(fake, via, &alice);
+        hello(&mut ws, &alice);
+        let _online = next_json(&mut ws);
+        let mut dnd = Status::new(alice.id, StatusKind::Dnd);
+        dnd.manual = true;
+        dnd.dnd_end_time = Some(fake.now() + Duration::from_millis(1100));
+        fake.set_status(&dnd);
+        assert_eq!(next_json(&mut ws)["data"]["status"], "dnd");
+        let ev = next_json(&mut ws);
+        assert_eq!(
+            ev["data"],
+            serde_json::json!({"status": "online", "user_id": alice.id.as_str()})
+        );
+    });
+}
+
+/// websocket_router.go: `presence` is answered OK (the connection's active channel).
+#[test]
+fn presence_is_answered_ok() {
+    both(|fake, via| {
+        let (alice, _, _) = users(fake);
+        let mut ws = connect(fake, via, &alice);
+        hello(&mut ws, &alice);
+        let _online = next_json(&mut ws);
+        send(
+            &mut ws,
+            serde_json::json!({"seq": 4, "action": "presence", "data": {"channel_id": "abcdefghijklmnopqrstuvwxyz"}}),
+        );
+        assert_eq!(
+            next_text(&mut ws, Duration::from_secs(5)).unwrap(),
+            "{\"status\":\"OK\",\"seq_reply\":4}\n"
+        );
+    });
+}
+
+/// web_hub checkConn → RemoveInactiveByConnectionID finds only inactive connections: a
+/// reconnect while the old socket is still open gets a fresh connection.
+#[test]
+fn resuming_a_connection_still_active_gets_a_fresh_one() {
+    both(|fake, via| {
+        let (alice, _, _) = users(fake);
+        let mut first = connect(fake, via, &alice);
+        let id = hello(&mut first, &alice);
+        let mut second =
+            try_connect(fake, via, &resume_path(&id, 1), &bearer(&alice)).expect("upgrade");
+        assert_ne!(hello(&mut second, &alice), id);
+        assert_eq!(fake.live_connection_count(), 2);
+    });
+}
+
+/// web_hub.go closeAndRemoveConn: a connection whose send queue (256) overflows is
+/// removed; its writer sends what was queued, then a close frame with no code
+/// (web_conn.go writePump `!ok`). In process, where the pipe's bounded buffer stands in
+/// for the socket's.
+#[test]
+fn a_reader_that_falls_behind_gets_the_queue_then_an_empty_close_frame() {
+    let fake = FakeServer::new();
+    let alice = fake.user("alice").unwrap();
+    let via = Via::InProcess;
+    let mut ws = connect(&fake, &via, &alice);
+    let id = hello(&mut ws, &alice);
+    let _online = next_json(&mut ws);
+    let session = fake.session(&alice).unwrap();
+    let sent = 1500;
+    for i in 0..sent {
+        mattermost_status::UpdateCustomStatus::new(UserId::me())
+            .emoji("calendar")
+            .text(format!("meeting {i}"))
+            .send(&session)
+            .unwrap();
+    }
+    let (texts, end) = read_to_end(&mut ws, Duration::from_secs(10));
+    assert_eq!(end, End::CloseFrame(None));
+    let seqs: Vec<i64> = texts
+        .iter()
+        .map(|t| {
+            serde_json::from_str::<Value>(t).unwrap()["seq"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert!(seqs.len() < sent, "some were discarded: {}", seqs.len());
+    assert!(seqs.len() > 256);
+    assert_eq!(
+        seqs,
+        (2..2 + seqs.len() as i64).collect::<Vec<_>>(),
+        "no gap before the end"
+    );
+    // Removed from the hub: not resumable.
+    wait_for("closed", || fake.live_connection_count() == 0);
+    assert_eq!(fake.resumable_live_connection_count(), 0);
+    let mut ws = try_connect(&fake, &via, &resume_path(&id, 3), &bearer(&alice)).expect("upgrade");
+    assert_ne!(hello(&mut ws, &alice), id);
+}

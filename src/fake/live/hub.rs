@@ -485,6 +485,72 @@ mod tests {
         }
     }
 
+    fn registered(hub: &mut Hub, queued: usize) -> u64 {
+        let socket = hub.next_key();
+        let conn = WebConn {
+            user_id: "u".into(),
+            admin: false,
+            connection_id: "c".into(),
+            active: false,
+            in_index: false,
+            send: VecDeque::new(),
+            send_closed: false,
+            dead: DeadQueue::new(),
+            sequence: 0,
+            reuse_count: 1,
+            last_user_activity_at: 0,
+            socket: None,
+            resume_pending: false,
+        };
+        let key = hub.register(socket, conn);
+        for _ in 0..queued {
+            hub.enqueue(key, Queued::Response(String::new()));
+        }
+        key
+    }
+
+    /// web_conn.go ShouldSendEvent: from sendSlowWarn (128 queued) on, status_change is
+    /// dropped, other events are not.
+    #[test]
+    fn a_slow_connection_loses_status_changes_first() {
+        let mut hub = Hub::new(0);
+        let key = registered(&mut hub, SEND_SLOW_WARN - 1);
+        hub.publish_status("u", "away");
+        assert_eq!(
+            hub.conns[&key].send.len(),
+            SEND_SLOW_WARN,
+            "127 queued: still sent"
+        );
+        hub.publish_status("u", "dnd");
+        assert_eq!(
+            hub.conns[&key].send.len(),
+            SEND_SLOW_WARN,
+            "128 queued: dropped"
+        );
+        hub.publish(Event {
+            event: "user_updated",
+            data: "{}".into(),
+            broadcast: Broadcast::default(),
+            precomputed: true,
+        });
+        assert_eq!(hub.conns[&key].send.len(), SEND_SLOW_WARN + 1);
+    }
+
+    /// web_hub.go: a full send queue closes and removes the connection.
+    #[test]
+    fn a_full_queue_removes_the_connection() {
+        let mut hub = Hub::new(0);
+        let key = registered(&mut hub, SEND_QUEUE_SIZE);
+        hub.enqueue(key, Queued::Response(String::new()));
+        let conn = &hub.conns[&key];
+        assert!(conn.send_closed && !conn.in_index);
+        assert_eq!(
+            conn.send.len(),
+            SEND_QUEUE_SIZE,
+            "the queue is still written out"
+        );
+    }
+
     #[test]
     fn the_dead_queue_finds_replays_and_sees_loss_like_the_server() {
         let mut dq = DeadQueue::new();
