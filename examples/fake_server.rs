@@ -6,7 +6,8 @@
 //! cargo run --example fake_server --features fake -- 127.0.0.1:8065
 //! ```
 //!
-//! It prints its URL and the users' tokens, then serves until stopped (Ctrl-C).
+//! It prints its URL and the users' tokens, how to follow statuses on its websocket
+//! (`ws://.../api/v4/websocket`), then serves until stopped (Ctrl-C).
 
 use std::error::Error;
 
@@ -34,6 +35,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!(
             "\nTry: curl -H 'Authorization: Bearer {}' {}/api/v4/users/me/status",
             alice.token,
+            server.url()
+        );
+        let ws = server.url().replacen("http://", "ws://", 1);
+        println!(
+            "Live statuses (a websocket client such as websocat):\n  \
+             websocat -H 'Authorization: Bearer {}' {ws}/api/v4/websocket\n\
+             then send {{\"seq\":1,\"action\":\"get_statuses\"}}; a status set with\n  \
+             curl -X PUT -H 'Authorization: Bearer {}' -d '{{\"user_id\":\"{}\",\"status\":\"dnd\"}}' {}/api/v4/users/me/status\n\
+             arrives as a status_change event.",
+            alice.token,
+            alice.token,
+            alice.id,
             server.url()
         );
     }

@@ -345,6 +345,7 @@ impl State {
         recent.insert(0, cs);
         recent.truncate(MAX_RECENT);
         user.recent = Some(recent);
+        self.send_updated_user_event(&id);
         Ok(STATUS_OK.to_vec())
     }
 
@@ -359,6 +360,7 @@ impl State {
         let user = self.user_mut(&id).ok_or_else(AppError::missing_account)?;
         user.custom_status = None;
         user.update_at = now_millis;
+        self.send_updated_user_event(&id);
         Ok(STATUS_OK.to_vec())
     }
 
@@ -557,7 +559,7 @@ fn parse_token<'a>(authorization: Option<&'a str>, query: &'a str) -> Option<&'a
 
 /// A `model.User` as the server sends another user's profile, reduced to what the fake
 /// knows (id, times, username, roles, `props.customStatus`).
-fn user_json(user: &User) -> String {
+pub(crate) fn user_json(user: &User) -> String {
     let custom = user
         .custom_status
         .as_ref()

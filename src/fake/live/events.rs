@@ -1,0 +1,52 @@
+//! Events that other parts of the fake publish: `user_updated` (`sendUpdatedUserEvent`,
+//! app/user.go). `status_change` is published by the store's status setters
+//! (`BroadcastStatus`).
+
+use super::wire::{Broadcast, Event};
+use crate::fake::routes::user_json;
+use crate::fake::store::State;
+
+impl State {
+    /// `sendUpdatedUserEvent(user)`, after `UpdateUser` (here: a custom status set or
+    /// cleared). Three copies, none scoped to a team or channel: for admins (sensitive,
+    /// omitting the user), for everyone else (sanitized, omitting the user), and for the
+    /// user (unsanitized). `data.user` is the user object; its `props.customStatus` is the
+    /// custom status as a JSON string (`""` when cleared).
+    ///
+    /// Each copy renders the user with the fake's user JSON ([`user_json`]), which holds
+    /// no field that sanitizing would blank.
+    pub(crate) fn send_updated_user_event(&mut self, id: &str) {
+        let Some(user) = self.user(id) else {
+            return;
+        };
+        let rendered = user_json(user);
+        let omit = Some(vec![id.to_owned()]);
+        let data = |user: &str| format!("{{\"user\":{user}}}");
+        self.live.publish(Event {
+            event: "user_updated",
+            data: data(&rendered),
+            broadcast: Broadcast {
+                omit_users: omit.clone(),
+                contains_sensitive_data: true,
+                ..Broadcast::default()
+            },
+            precomputed: true,
+        });
+        self.live.publish(Event {
+            event: "user_updated",
+            data: data(&rendered),
+            broadcast: Broadcast {
+                omit_users: omit,
+                contains_sanitized_data: true,
+                ..Broadcast::default()
+            },
+            precomputed: true,
+        });
+        self.live.publish(Event {
+            event: "user_updated",
+            data: data(&rendered),
+            broadcast: Broadcast::to_user(id),
+            precomputed: true,
+        });
+    }
+}
