@@ -14,6 +14,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use tungstenite::protocol::Role;
+
+pub mod certs;
 use tungstenite::{Message, WebSocket};
 
 pub const TOKEN: &str = "xd8u7tkpcfbbdgbwqisuwmkq7a";
@@ -161,7 +163,7 @@ impl Drop for Script {
 }
 
 /// Reads a request head (byte by byte: nothing after it is consumed).
-fn read_head(stream: &TcpStream) -> Option<Head> {
+pub fn read_head(stream: impl Read) -> Option<Head> {
     let mut reader = BufReader::with_capacity(1, stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
