@@ -73,8 +73,11 @@ pub struct LiveStream {
     may_resume: bool,
     /// Whether the stream ever had a connection (so the next one is a reconnect).
     was_connected: bool,
-    /// Set once the stream cannot go on: every later call returns it.
+    /// Set once the stream cannot go on: the next call returns it, every later one
+    /// `Closed`.
     ended: Option<LiveError>,
+    /// Whether the error in `ended` was returned.
+    end_reported: bool,
 }
 
 struct Conn {
@@ -146,16 +149,14 @@ impl LiveStream {
             may_resume: true,
             was_connected: false,
             ended: None,
+            end_reported: false,
         };
         let budget = stream.session.timeout();
         stream.connect(budget)?;
         loop {
             let Some(conn) = &stream.conn else {
                 // Lost before it was accepted: `lost_now` ended the stream with the reason.
-                return Err(match &stream.ended {
-                    Some(end) => Error::Live(Box::new(end.clone())),
-                    None => stream.ended_error(),
-                });
+                return Err(stream.ended_error());
             };
             if conn.authenticated {
                 return Ok(stream);
@@ -485,12 +486,9 @@ impl LiveStream {
 
     /// `error`, or the end of the stream when the connection was never accepted.
     fn checked(&mut self, error: Error) -> Error {
-        match self.ended.take() {
-            Some(end) => {
-                self.ended = Some(end.clone());
-                Error::Live(Box::new(end))
-            }
-            None => error,
+        match (&self.ended, self.end_reported) {
+            (Some(_), false) => self.ended_error(),
+            _ => error,
         }
     }
 
@@ -775,7 +773,8 @@ impl LiveStream {
                 self.schedule_reconnect(None);
             }
             Lost::NotAuthenticated => {
-                self.end(LiveError::new(
+                // Returned by the call that is running (see `ended_error`).
+                self.end_unreported(LiveError::new(
                     LiveErrorKind::NotAuthenticated,
                     "the server closed the websocket without a hello: it did not accept \
                      the token (wrong, expired or revoked); a server closes such a \
@@ -810,7 +809,15 @@ impl LiveStream {
     fn end(&mut self, error: LiveError) -> Error {
         self.conn = None;
         self.ended = Some(error.clone());
+        self.end_reported = true;
         Error::Live(Box::new(error))
+    }
+
+    /// Ends the stream with `error`, for the next check to return.
+    fn end_unreported(&mut self, error: LiveError) {
+        self.conn = None;
+        self.ended = Some(error);
+        self.end_reported = false;
     }
 
     /// Ends the stream with an error of any kind.
@@ -821,10 +828,15 @@ impl LiveStream {
             LiveErrorKind::Closed,
             format!("it ended with: {message}"),
         ));
+        self.end_reported = true;
         error
     }
 
-    fn ended_error(&self) -> Error {
+    fn ended_error(&mut self) -> Error {
+        if let (Some(end), false) = (&self.ended, self.end_reported) {
+            self.end_reported = true;
+            return Error::Live(Box::new(end.clone()));
+        }
         let message = match &self.ended {
             Some(end) if end.kind == LiveErrorKind::Closed => end.message.clone(),
             Some(end) => format!("it ended with: {end}"),
@@ -868,7 +880,7 @@ impl Iterator for LiveStream {
     /// [`next_event`](LiveStream::next_event); `None` once the stream has ended (after
     /// the error that ended it).
     fn next(&mut self) -> Option<Self::Item> {
-        if self.queue.is_empty() && self.ended.is_some() {
+        if self.queue.is_empty() && self.ended.is_some() && self.end_reported {
             return None;
         }
         Some(self.next_event())
