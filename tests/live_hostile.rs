@@ -691,7 +691,8 @@ fn a_silent_upgrade_ends_at_the_deadline() {
 }
 
 /// A token revoked while the stream was away: the reconnect is upgraded but gets no
-/// hello and is cut, which ends the stream with `NotAuthenticated`, once: no loop.
+/// hello and is cut. The stream tries once more without resuming (the server also
+/// cuts at once a resume it cannot parse), then ends with `NotAuthenticated`: no loop.
 #[test]
 fn a_token_refused_on_a_reconnect_ends_the_stream_without_a_loop() {
     let script = Script::start(|n, head, stream, stop| {
@@ -718,7 +719,10 @@ fn a_token_refused_on_a_reconnect_ends_the_stream_without_a_loop() {
     assert!(later.to_string().contains("not authenticated"), "{later}");
     assert!(live.next().is_none(), "the iterator ends");
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(script.connections(), 2, "no reconnect loop");
+    assert_eq!(script.connections(), 3, "no reconnect loop");
+    let targets = script.upgrade_targets();
+    assert!(targets[1].contains("connection_id="), "{targets:?}");
+    assert_eq!(targets[2], "/api/v4/websocket", "the retry does not resume");
 }
 
 /// While the server is unreachable in a way that takes time (it accepts, never

@@ -34,6 +34,9 @@ pub(crate) const MIN_ATTEMPT: Duration = Duration::from_secs(2);
 /// due, or more than this earlier (one `setsockopt` saved per read).
 const REARM_SLACK: Duration = Duration::from_millis(20);
 
+/// A deadline that is as good as none: about 136 years.
+const FAR_FUTURE: Duration = Duration::from_secs(u32::MAX as u64);
+
 /// The web app counts this many failed reconnects before it starts to wait longer
 /// (`maxWebSocketFails = 7`, `websocket.ts`).
 const FAILS_BEFORE_GROWTH: u32 = 7;
@@ -94,6 +97,8 @@ struct Conn {
     first_ping_answered: bool,
     /// Whether this connection replaces an earlier one.
     reconnect: bool,
+    /// Whether it asked to resume (`connection_id` and `sequence_number`).
+    asked_to_resume: bool,
     /// The read timeout last set on the socket.
     armed: Option<Duration>,
 }
@@ -125,6 +130,8 @@ impl fmt::Debug for LiveStream {
 enum Lost {
     /// The connection had been accepted: reconnect (after the backoff).
     Reconnect,
+    /// A resume was never accepted: once more, without resuming.
+    RetryFresh,
     /// It never was: the token was not accepted.
     NotAuthenticated,
 }
@@ -190,7 +197,8 @@ impl LiveStream {
         let start = Instant::now();
         let deadline = start
             .checked_add(timeout)
-            .unwrap_or(start + Duration::from_secs(u32::MAX.into()));
+            .or_else(|| start.checked_add(FAR_FUTURE))
+            .unwrap_or(start);
         loop {
             if let Some(event) = self.queue.pop_front() {
                 return Ok(Some(event));
@@ -314,6 +322,7 @@ impl LiveStream {
             (Some(id), true) => Some((id.as_str(), self.next_seq)),
             _ => None,
         };
+        let asked_to_resume = resume.is_some();
         let url = connect::url(self.session.base_url(), resume);
         let socket = connect::open(&self.session, self.options.max_message_bytes, &url, budget)?;
         let now = Instant::now();
@@ -330,6 +339,7 @@ impl LiveStream {
             hello_seen: false,
             first_ping_answered: false,
             reconnect: self.was_connected,
+            asked_to_resume,
             armed: None,
         });
         // As the web app: a ping at once. Its answer shows the token was accepted
@@ -761,8 +771,14 @@ impl LiveStream {
         let Some(conn) = self.conn.take() else {
             return;
         };
+        let asked_to_resume = conn.asked_to_resume;
         let outcome = if conn.authenticated {
             Lost::Reconnect
+        } else if asked_to_resume {
+            // The server also closes at once a resume it cannot parse
+            // (`PopulateWebConnConfig`): once more without resuming, then the token
+            // is the cause.
+            Lost::RetryFresh
         } else {
             Lost::NotAuthenticated
         };
@@ -770,6 +786,10 @@ impl LiveStream {
         match outcome {
             Lost::Reconnect => {
                 self.was_connected = true;
+                self.schedule_reconnect(None);
+            }
+            Lost::RetryFresh => {
+                self.may_resume = false;
                 self.schedule_reconnect(None);
             }
             Lost::NotAuthenticated => {
