@@ -6,9 +6,9 @@
 //! cargo run --example fake_server --features fake -- 127.0.0.1:8065
 //! ```
 //!
-//! It prints its URL, the users' tokens and how to set it up through the real server's
-//! admin routes (the same requests set up a real Mattermost), then serves until stopped
-//! (Ctrl-C).
+//! It prints its URL, the users' tokens, how to set it up through the real server's
+//! admin routes (the same requests set up a real Mattermost) and how to follow statuses
+//! on its websocket (`ws://.../api/v4/websocket`), then serves until stopped (Ctrl-C).
 
 use std::error::Error;
 
@@ -93,6 +93,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!(
             "  # a guest, or a user added without a password: only in Rust \
              (FakeServer::add_guest, add_channel_members)"
+        );
+        let ws = server.url().replacen("http://", "ws://", 1);
+        println!(
+            "Live statuses (a websocket client such as websocat):\n  \
+             websocat -H 'Authorization: Bearer {}' {ws}/api/v4/websocket\n\
+             then send {{\"seq\":1,\"action\":\"get_statuses\"}}; a status set with\n  \
+             curl -X PUT -H 'Authorization: Bearer {}' -d '{{\"user_id\":\"{}\",\"status\":\"dnd\"}}' {}/api/v4/users/me/status\n\
+             arrives as a status_change event.",
+            alice.token,
+            alice.token,
+            alice.id,
+            server.url()
         );
     }
     println!("Serving until stopped (Ctrl-C).");

@@ -65,7 +65,10 @@
 //! - `platform-verifier`: certificates verified by the operating system when
 //!   [`SessionBuilder::system_roots`] is on (without it, the system's CA bundle file is
 //!   read).
-//! - `live`: the live status stream over the server's websocket.
+//! - `live`: [`live`], the live status stream over the server's websocket
+//!   (tungstenite): your own status and everyone's custom status as the server pushes
+//!   them, other users' statuses polled on the same socket, with reconnects that resume
+//!   without losing an event; `Session::live`.
 //!
 //! Beside the library, in the same repository: the `mmstatus` command-line tool (its own
 //! package: `cargo install mmstatus`), and `mattermost-status-conformance`, the
@@ -174,6 +177,27 @@
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
 //!
+//! ## Live statuses
+//!
+//! With the cargo feature `live`, `Session::live` opens a stream of typed events over
+//! the server's websocket: your own status as the server pushes it, everyone's custom
+//! status, other users' statuses polled on the same socket (`LiveStream::watch`: the
+//! server pushes nobody's status but your own), and a reconnect that resumes without
+//! losing an event or says it resynced. The `live` module has the details
+//! (`docs/live.md` in the repository, the why behind each rule).
+//!
+//! ```no_run
+//! # #[cfg(feature = "live")] {
+//! # let session = mattermost_status::Session::builder("https://chat.example.com")
+//! #     .token("t").build()?;
+//! let mut live = session.live()?;
+//! for event in &mut live {
+//!     println!("{:?}", event?);
+//! }
+//! # }
+//! # Ok::<(), mattermost_status::Error>(())
+//! ```
+//!
 //! ## Testing
 //!
 //! Code that uses a [`Session`] can be tested without a Mattermost server: give the
@@ -231,6 +255,8 @@ pub mod expiry;
 #[cfg(feature = "fake")]
 pub mod fake;
 mod guard;
+#[cfg(feature = "live")]
+pub mod live;
 mod logging;
 mod model;
 mod requests;
@@ -245,7 +271,14 @@ pub use error::{
     ApiError, DecodeError, Error, ParseError, RateLimited, Result, TransportError,
     TransportErrorKind,
 };
+#[cfg(feature = "live")]
+pub use error::{LiveError, LiveErrorKind};
 pub use guard::StatusGuard;
+#[cfg(feature = "live")]
+pub use live::{
+    CustomStatusChange, LiveEvent, LiveOptions, LiveStream, RawEvent, Reconnect, StatusChange,
+    StatusSource,
+};
 pub use model::{
     CustomStatus, CustomStatusDuration, Status, StatusKind, User, UserId, UserRef,
     CUSTOM_STATUS_TEXT_MAX_CHARS, USERNAME_MAX_LEN,

@@ -251,7 +251,7 @@ impl RetryPolicy {
 /// A random number for jitter, without a dependency: `RandomState` is seeded from the
 /// OS once per thread and its keys change with every `new`; a counter and the clock make
 /// each draw differ even so.
-fn random_u64() -> u64 {
+pub(crate) fn random_u64() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));

@@ -187,8 +187,26 @@ impl Session {
             .map_err(|e| e.redact(self.token()))
     }
 
+    /// The `Authorization` header value (`Bearer <token>`): for the live stream's upgrade.
+    #[cfg(feature = "live")]
+    pub(crate) fn authorization(&self) -> &str {
+        self.inner.authorization.expose()
+    }
+
+    /// The `User-Agent` header value: for the live stream's upgrade.
+    #[cfg(feature = "live")]
+    pub(crate) fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+
+    /// The transport: for the live stream's byte stream.
+    #[cfg(feature = "live")]
+    pub(crate) fn transport(&self) -> &dyn Transport {
+        &*self.inner.transport
+    }
+
     /// The bare token, for [`Error::redact`].
-    fn token(&self) -> &str {
+    pub(crate) fn token(&self) -> &str {
         let header = self.inner.authorization.expose();
         header.strip_prefix("Bearer ").unwrap_or(header)
     }

@@ -3,6 +3,8 @@
 mod api;
 mod decode;
 mod display;
+#[cfg(feature = "live")]
+mod live;
 mod parse;
 mod redact;
 mod transport;
@@ -10,6 +12,8 @@ mod transport;
 pub use api::{ApiError, RateLimited};
 pub use decode::DecodeError;
 pub(crate) use display::Bounded;
+#[cfg(feature = "live")]
+pub use live::{LiveError, LiveErrorKind};
 pub(crate) use parse::quoted;
 pub use parse::ParseError;
 pub use transport::{TransportError, TransportErrorKind};
@@ -31,6 +35,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Error::Transport`] | no usable HTTP answer: connect, TLS, timeout, I/O, size limit | maybe |
 /// | [`Error::Decode`] | an answer with a success status whose body is not what the server sends | yes |
 /// | [`Error::UnknownUsers`] | no user has a username that was asked for | yes |
+/// | `Error::Live` (feature `live`) | the live status stream could not go on: not authenticated, upgrade refused, protocol | yes |
 ///
 /// No error ever contains the session's token.
 ///
@@ -117,6 +122,12 @@ pub enum Error {
         /// The names no user has, lowercase, each once, in the order they were asked for.
         usernames: Vec<String>,
     },
+
+    /// The live status stream ([`live`](crate::live), cargo feature `live`) could not go
+    /// on; see [`LiveError`] for what happened.
+    #[cfg(feature = "live")]
+    #[error(transparent)]
+    Live(Box<LiveError>),
 }
 
 impl Error {
@@ -134,6 +145,11 @@ impl Error {
             Error::RateLimited(_) => Some(429),
             Error::Redirect { status, .. } => Some(*status),
             Error::Decode(e) => Some(e.status),
+            #[cfg(feature = "live")]
+            Error::Live(e) => match e.kind() {
+                LiveErrorKind::UpgradeRefused { status } => Some(*status),
+                _ => None,
+            },
             Error::InvalidInput { .. } | Error::Transport(_) | Error::UnknownUsers { .. } => None,
         }
     }

@@ -61,6 +61,8 @@ impl Error {
                     e.cause = None;
                 }
             }
+            #[cfg(feature = "live")]
+            Error::Live(e) => server(&mut e.message),
             Error::Decode(e) => {
                 server(&mut e.excerpt);
                 server_opt(&mut e.request_id);

@@ -336,6 +336,37 @@ fn type_error(v: &Value, name: &str, go_type: &str) -> String {
     }
 }
 
+/// A websocket request (`model.WebSocketRequest`: `seq`, `action`, `data`) as
+/// `json.Decoder` reads it in `readPump`; an error closes the connection.
+#[derive(Debug, Default)]
+pub(crate) struct GoWebSocketRequest {
+    pub(crate) seq: i64,
+    pub(crate) action: String,
+    /// `map[string]any`; `None` is Go's nil map.
+    pub(crate) data: Option<Map<String, Value>>,
+}
+
+impl GoWebSocketRequest {
+    pub(crate) fn decode(text: &[u8]) -> Result<Self, String> {
+        let mut req = GoWebSocketRequest::default();
+        let Some(map) = decode_object(text, "model.WebSocketRequest")? else {
+            return Ok(req);
+        };
+        if let Some(v) = field(&map, "seq") {
+            set_int(&mut req.seq, v, "seq")?;
+        }
+        if let Some(v) = field(&map, "action") {
+            set_string(&mut req.action, v, "action")?;
+        }
+        match field(&map, "data") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(data)) => req.data = Some(data.clone()),
+            Some(other) => return Err(type_error(other, "data", "map[string]interface {}")),
+        }
+        Ok(req)
+    }
+}
+
 /// Appends `s` as Go's `encoding/json` writes a string (HTML-safe escaping on).
 pub(crate) fn push_go_string(out: &mut String, s: &str) {
     use std::fmt::Write;

@@ -1,6 +1,7 @@
 //! [`FakeHttpServer`]: the fake server on a real socket.
 //!
-//! HTTP/1.1 with keep-alive, one thread per connection. Requests are parsed by `httparse`;
+//! HTTP/1.1 with keep-alive, one thread per connection. A websocket upgrade
+//! (`GET /api/v4/websocket`) is handed to the websocket handler on its thread. Requests are parsed by `httparse`;
 //! bodies come with `Content-Length` or chunked, and `Expect: 100-continue` is honoured.
 //! The server keeps a handle on every connection it accepted, so stopping it closes the
 //! idle kept-alive ones too: a client then sees a closed connection at once, as with a
@@ -181,6 +182,8 @@ struct Incoming {
     headers: Vec<(String, String)>,
     keep_alive: bool,
     expect_continue: bool,
+    /// `Upgrade: websocket`.
+    upgrade_websocket: bool,
     body: BodyFraming,
 }
 
@@ -204,8 +207,13 @@ fn serve_connection(fake: &FakeServer, stream: TcpStream) {
     let mut writer = write_half;
     let mut reader = BufReader::new(stream);
     loop {
+        let mut upgrade_head = None;
         let request = match read_head(&mut reader) {
-            Ok(Some(head)) => parse_head(&head),
+            Ok(Some(head)) => {
+                let parsed = parse_head(&head);
+                upgrade_head = Some(head);
+                parsed
+            }
             Ok(None) => return, // the client closed the connection
             Err(HeadError::Io) => return,
             Err(HeadError::TooLarge) => Err(Refused(431)),
@@ -217,6 +225,14 @@ fn serve_connection(fake: &FakeServer, stream: TcpStream) {
                 return;
             }
         };
+        if super::live::is_upgrade(&request.method, &request.target, request.upgrade_websocket) {
+            // The websocket: the handler parses the request again (with anything the
+            // client sent after it), as tungstenite does on any stream.
+            let mut head = upgrade_head.unwrap_or_default();
+            head.extend_from_slice(reader.buffer());
+            fake.core().serve_tcp(head, reader.into_inner());
+            return;
+        }
         if request.expect_continue && writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
             return;
         }
@@ -347,6 +363,7 @@ fn parse_head(head: &[u8]) -> Result<Incoming, Refused> {
         headers: all,
         keep_alive,
         expect_continue: version >= 1 && has_token("Expect", "100-continue"),
+        upgrade_websocket: has_token("Upgrade", "websocket"),
         body,
     })
 }

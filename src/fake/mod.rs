@@ -73,6 +73,89 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # The websocket
+//!
+//! `GET /api/v4/websocket` is served as the server serves it (`api4/websocket.go`,
+//! `app/platform/web_conn.go`, `web_hub.go`, `websocket_router.go`, `status.go`,
+//! `wsapi/`, `model/websocket_message.go`), over [`serve`](FakeServer::serve)'s socket
+//! and in process: [`Transport::open_stream`] on a `FakeServer` gives one end of an
+//! in-memory pipe, and the client speaks the websocket over it exactly as over TCP.
+//!
+//! ```
+//! use std::time::Duration;
+//! use mattermost_status::fake::FakeServer;
+//! use mattermost_status::transport::Transport;
+//! use mattermost_status::{Status, StatusKind};
+//! use tungstenite::client::IntoClientRequest;
+//!
+//! let fake = FakeServer::new();
+//! let alice = fake.user("alice").unwrap();
+//! let stream = fake.open_stream("http://fake-mattermost.invalid", Duration::from_secs(5))?;
+//! let mut request = "ws://fake-mattermost.invalid/api/v4/websocket".into_client_request()?;
+//! let bearer = format!("Bearer {}", alice.token);
+//! request.headers_mut().insert("Authorization", bearer.parse()?);
+//! let (mut ws, _) = tungstenite::client::client_with_config(request, stream, None)
+//!     .map_err(|e| e.to_string())?;
+//!
+//! let hello = ws.read()?; // {"event":"hello",...,"seq":0}
+//! assert!(hello.to_text()?.starts_with(r#"{"event":"hello""#));
+//! let online = ws.read()?; // connecting set her online: her own status_change, seq 1
+//! assert!(online.to_text()?.contains(r#""status":"online""#));
+//! fake.set_status(&Status::new(alice.id, StatusKind::Away));
+//! let away = ws.read()?;
+//! assert!(away.to_text()?.contains(r#""status":"away""#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Reproduced:
+//!
+//! - The upgrade with no credential; the token from the `MMAUTHTOKEN` cookie, then
+//!   `Authorization: Bearer` (any case) or `Token`, then `?access_token=`, which for a valid
+//!   session token is 401 `api.context.token_provided.app_error` with no upgrade. An unknown
+//!   token still upgrades, gets no `hello`, no answers, and is closed with no close frame
+//!   after the auth check (5 s) unless an `authentication_challenge` succeeds first.
+//! - `hello` first, numbered 0, with a 26-character `connection_id` and `server_version`
+//!   (`version.build.hash.licensed`); after a challenge: `hello`, the OK, then the user's
+//!   own `status_change`. A challenge on an authenticated connection is not answered; one
+//!   with no or a wrong token closes the socket at once.
+//! - Events and answers byte for byte as the server writes them: `hello` and answers by
+//!   `json.Encoder` (compact, a newline), broadcast events in the hub's precomputed form
+//!   (`{"event": ..., "data": ..., "broadcast": ..., "seq": N}`), `data` keys sorted,
+//!   `omitempty` fields left out, errors with the server's ids and status codes.
+//! - The router's order (`no_action`, `bad_seq`, the challenge, `not_authenticated`,
+//!   `bad_action` 500) and the actions `get_statuses`, `get_statuses_by_ids`, `ping`,
+//!   `user_update_active_status`, `user_typing` (the fake has no channels: every channel
+//!   is one the user cannot post in), `presence` and `posted_notify_ack`. An undecodable request
+//!   closes the socket; a client message over 8192 bytes closes it with 1009.
+//! - `status_change` (`{"status","user_id"}`) only to that user's connections, from every
+//!   path that changes a status: the REST API, [`set_status`](FakeServer::set_status),
+//!   [`record_activity`](FakeServer::record_activity), connecting (unless a status set by
+//!   hand is in force, and only when it changed), the last connection closing (offline,
+//!   again unless set by hand), a pong once the away timeout (300 s on the fake's clock)
+//!   has passed, and a timed DND ending as the fake's clock passes it. `user_updated` on
+//!   a custom status set or cleared, in the server's three copies (admins, everyone else,
+//!   the user). `EnableUserStatuses` off: no status events, empty answers.
+//! - Per connection numbering from 0 with no gaps, the last 128 events kept; a dropped
+//!   connection stays, inactive, queueing (256, then it is discarded), until the reaper
+//!   (every 5 min on the fake's clock, for connections whose last activity is 5 min old).
+//!   A reconnect with `connection_id` and `sequence_number` and header auth resumes it:
+//!   the missed events again with their numbers, nothing when caught up, a new id and
+//!   `hello` when some were lost; challenge-only, unknown or still-active ids get a fresh
+//!   connection. Answers are never replayed. Slow connections lose `status_change` first.
+//! - Ping frames every 60 s; no pong for 100 s closes the socket (data frames do not
+//!   count); client pings get pongs. All four timings are settable
+//!   ([`set_live_timings`](FakeServer::set_live_timings)), and a test can cut every socket
+//!   ([`drop_live_connections`](FakeServer::drop_live_connections)) or age out every
+//!   inactive connection ([`expire_live_connections`](FakeServer::expire_live_connections)).
+//!   Every websocket closes when the fake (its last clone) or its HTTP server goes.
+//!
+//! Not reproduced: msgpack (binary) requests (the fake closes, as for an undecodable
+//! one), channels and teams (so no `typing` event), guests, bots,
+//! personal access tokens and OAuth, MFA, session expiry, the `Origin` check (every
+//! origin is allowed; the server allows requests with none), high availability, the
+//! `posted_ack` and `disconnect_err_code` parameters (accepted, unused), the 400 a plain
+//! GET of the websocket route gets (the fake answers it as an unknown route).
+//!
 //! # What it reproduces, and what it does not
 //!
 //! Reproduced, from the server's source (`api4/status.go`, `app/platform/status.go`,
@@ -119,10 +202,10 @@
 //!
 //! Deliberately not reproduced, and why:
 //!
-//! - Websockets and activity tracking, and so away-by-inactivity: they need connected
-//!   clients, not these endpoints. A status changes only through the API,
-//!   [`FakeServer::record_activity`] (what a connecting client does) or
-//!   [`FakeServer::set_status`].
+//! - Activity tracking by the REST API (the server marks users online on some requests):
+//!   a status changes only through the API, the websocket (connecting, the last
+//!   connection closing, `user_update_active_status`, pongs after the away timeout),
+//!   [`FakeServer::record_activity`] or [`FakeServer::set_status`].
 //! - When DND ends: the server's job runs once a minute, so a real DND ends up to a minute
 //!   after its (truncated) end time; the fake ends it at the first request or clock move
 //!   at or after it, so tests need not wait for a job.
@@ -307,19 +390,22 @@
 
 use std::fmt;
 use std::net::ToSocketAddrs;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 mod admin;
 mod faults;
 mod gojson;
 mod http;
+mod live;
 mod ratelimit;
 mod routes;
 mod store;
 
 pub use self::faults::{Fault, FaultKind};
 pub use self::http::FakeHttpServer;
+pub use self::live::LiveTimings;
 pub use self::ratelimit::RateLimitSettings;
 
 use self::routes::{Answer, Request};
@@ -447,6 +533,46 @@ impl std::error::Error for InvalidSetting {}
 #[derive(Clone)]
 pub struct FakeServer {
     state: Arc<Mutex<State>>,
+    /// Wakes the websocket writers when the state changed.
+    wake: Arc<Condvar>,
+    /// Held by every clone: when the last one goes, the websocket connections close.
+    alive: Arc<Alive>,
+}
+
+/// Closes every websocket connection (and joins the in-process ones' threads) when the
+/// last clone of a [`FakeServer`] is dropped.
+struct Alive(live::Core);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// The state, locked; unlocking wakes the websocket writers (a change may have queued an
+/// event).
+struct Locked<'a> {
+    guard: MutexGuard<'a, State>,
+    wake: &'a Condvar,
+}
+
+impl Deref for Locked<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.guard
+    }
+}
+
+impl DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.wake.notify_all();
+    }
 }
 
 impl Default for FakeServer {
@@ -468,15 +594,31 @@ impl FakeServer {
 
     /// A server with no users.
     pub fn empty() -> Self {
+        let state = Arc::new(Mutex::new(State::new()));
+        let wake = Arc::new(Condvar::new());
+        let core = live::Core {
+            state: Arc::clone(&state),
+            wake: Arc::clone(&wake),
+        };
         FakeServer {
-            state: Arc::new(Mutex::new(State::new())),
+            state,
+            wake,
+            alive: Arc::new(Alive(core)),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> Locked<'_> {
         // The state is plain data and every change to it is complete when made: a panic
         // elsewhere cannot leave it half-changed.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        Locked {
+            guard: self.state.lock().unwrap_or_else(|e| e.into_inner()),
+            wake: &self.wake,
+        }
+    }
+
+    /// What the websocket threads hold.
+    fn core(&self) -> &live::Core {
+        &self.alive.0
     }
 
     /// Adds a regular user, or returns the user who already has this name.
@@ -741,6 +883,74 @@ impl FakeServer {
         self.lock().faults.clear();
     }
 
+    // ---- the websocket ----
+
+    /// The websocket's timings (the server's unless set).
+    pub fn live_timings(&self) -> LiveTimings {
+        self.lock().live.timings
+    }
+
+    /// Sets the websocket's timings, for tests that must not wait out the server's
+    /// (60 s pings, 100 s pong wait, 5 s auth check, 5 min reaper). Open connections
+    /// follow the new values from their next wait on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mattermost_status::fake::{FakeServer, LiveTimings};
+    ///
+    /// let fake = FakeServer::new();
+    /// let mut timings = LiveTimings::default();
+    /// timings.auth_check = Duration::from_millis(100); // a bad token is cut off quickly
+    /// fake.set_live_timings(timings);
+    /// ```
+    pub fn set_live_timings(&self, timings: LiveTimings) {
+        self.lock().live.timings = timings;
+    }
+
+    /// Closes every open websocket at once, with no close frame, as a network cut or a
+    /// proxy restart does. The server does not notice more than a closed socket: each
+    /// connection stays, inactive, queueing its events, and a client that reconnects with
+    /// its `connection_id` and `sequence_number` resumes it.
+    ///
+    /// ```
+    /// use mattermost_status::fake::FakeServer;
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.drop_live_connections();
+    /// assert_eq!(fake.live_connection_count(), 0);
+    /// ```
+    pub fn drop_live_connections(&self) {
+        self.lock().live.drop_sockets();
+    }
+
+    /// Forgets every inactive websocket connection, as the reaper does once they are too
+    /// old: a reconnect with their `connection_id` gets a new connection and a `hello`.
+    ///
+    /// ```
+    /// use mattermost_status::fake::FakeServer;
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.expire_live_connections();
+    /// assert_eq!(fake.resumable_live_connection_count(), 0);
+    /// ```
+    pub fn expire_live_connections(&self) {
+        self.lock().live.expire_inactive();
+    }
+
+    /// How many websockets are open now (upgraded and not yet closed, with or without a
+    /// session), in process and over HTTP.
+    pub fn live_connection_count(&self) -> usize {
+        self.lock().live.socket_count()
+    }
+
+    /// How many connections are inactive but could still be resumed.
+    pub fn resumable_live_connection_count(&self) -> usize {
+        let mut state = self.lock();
+        let now = state.now_millis();
+        state.live.reap(now);
+        state.live.resumable_count()
+    }
+
     // ---- the state ----
 
     /// The stored status of `user_id`; `None` when the server has none (the API then
@@ -896,8 +1106,33 @@ impl fmt::Debug for FakeServer {
     }
 }
 
-/// Answers in process: the request never leaves the test.
+/// Answers in process: the request never leaves the test. [`open_stream`] gives one end
+/// of an in-memory pipe whose other end the fake serves on a thread, as its HTTP front end
+/// serves a TCP connection: the caller writes the websocket upgrade request
+/// (`GET /api/v4/websocket`) and speaks the protocol over it.
+///
+/// [`open_stream`]: Transport::open_stream
 impl Transport for FakeServer {
+    fn open_stream(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<Box<dyn crate::transport::Stream>, TransportError> {
+        let _ = timeout; // nothing to connect to
+        if crate::site_url::request_target(url).is_none() {
+            return Err(TransportError::new(
+                TransportErrorKind::InvalidRequest,
+                format!("not an absolute URL: {url}"),
+            ));
+        }
+        self.core().open_pipe().map_err(|e| {
+            TransportError::new(
+                TransportErrorKind::Connect,
+                format!("could not start the in-process websocket: {e}"),
+            )
+        })
+    }
+
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let Some(target) = crate::site_url::request_target(request.url()) else {
             return Err(TransportError::new(

@@ -552,6 +552,7 @@ impl State {
         recent.insert(0, cs);
         recent.truncate(MAX_RECENT);
         user.recent = Some(recent);
+        self.send_updated_user_event(&id);
         Ok(STATUS_OK.to_vec())
     }
 
@@ -567,6 +568,7 @@ impl State {
         user.custom_status = None;
         user.profile.custom_status_key = true;
         user.update_at = now_millis;
+        self.send_updated_user_event(&id);
         Ok(STATUS_OK.to_vec())
     }
 

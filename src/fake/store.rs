@@ -6,8 +6,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, SystemTime};
 
 use super::gojson::GoCustomStatus;
+use super::live::hub::Hub;
 use crate::model::time::{from_unix_millis, from_unix_seconds, unix_millis, unix_seconds};
 use crate::model::{Status, StatusKind, UserId};
+
+/// `TeamSettings.UserStatusAwayTimeout` (300 s, the default), in ms.
+const USER_STATUS_AWAY_TIMEOUT_MS: i64 = 300_000;
 
 /// One account.
 #[derive(Debug, Clone)]
@@ -212,6 +216,8 @@ pub(crate) struct State {
     requests: u64,
     /// `METHOD /path` of every request answered, oldest first.
     request_log: Vec<String>,
+    /// The websocket hub: connections, their queues, and the broadcasts to them.
+    pub(crate) live: Hub,
 }
 
 impl State {
@@ -234,6 +240,7 @@ impl State {
             scratch_extra: std::cell::RefCell::new(Vec::new()),
             requests: 0,
             request_log: Vec::new(),
+            live: Hub::new(unix_millis(SystemTime::now())),
         }
     }
 
@@ -257,11 +264,15 @@ impl State {
             Clock::Fixed(t) => Clock::Fixed(t.checked_add(by).unwrap_or(t)),
         };
         self.expire_dnd();
+        let now = self.now_millis();
+        self.live.reap(now);
     }
 
     pub(crate) fn set_now(&mut self, t: SystemTime) {
         self.clock = Clock::Fixed(t);
         self.expire_dnd();
+        let now = self.now_millis();
+        self.live.reap(now);
     }
 
     pub(super) fn now_millis(&self) -> i64 {
@@ -456,19 +467,48 @@ impl State {
                 prev_status,
             },
         );
+        self.broadcast_status(status.user_id.as_str()); // SaveAndBroadcastStatus
+    }
+
+    /// `BroadcastStatus`: a `status_change` to the user's own connections.
+    fn broadcast_status(&mut self, id: &str) {
+        if let Some(status) = self.statuses.get(id).map(|s| s.status.clone()) {
+            self.live.publish_status(id, &status);
+        }
+    }
+
+    /// Every stored status (the server's status cache), by user id.
+    pub(super) fn all_statuses(&self) -> impl Iterator<Item = (&String, &StoredStatus)> {
+        self.statuses.iter()
     }
 
     /// The recurring job `UpdateExpiredDNDStatuses`: every DND whose end time has come
     /// returns to the status before it, automatic.
     pub(crate) fn expire_dnd(&mut self) {
         let now = unix_seconds(self.now());
-        for s in self.statuses.values_mut() {
+        let mut ended = Vec::new();
+        for (id, s) in &mut self.statuses {
             if s.status == "dnd" && s.dnd_end_time > 0 && s.dnd_end_time <= now {
                 s.status = std::mem::replace(&mut s.prev_status, "dnd".to_owned());
                 s.dnd_end_time = 0;
                 s.manual = false;
+                ended.push(id.clone());
             }
         }
+        // UpdateDNDStatusOfUsers: BroadcastStatus for each.
+        for id in ended {
+            self.broadcast_status(&id);
+        }
+    }
+
+    /// The earliest end of a timed DND still in force (Unix seconds), for the websocket
+    /// writers, which wake for it so that a DND ends on its own while clients listen.
+    pub(crate) fn next_dnd_end(&self) -> Option<i64> {
+        self.statuses
+            .values()
+            .filter(|s| s.status == "dnd" && s.dnd_end_time > 0)
+            .map(|s| s.dnd_end_time)
+            .min()
     }
 
     /// `SetStatusOnline(userID, manual)`.
@@ -494,10 +534,65 @@ impl State {
                 if s.manual && !manual {
                     return; // a status set by hand wins over activity
                 }
+                let was_online = s.status == "online";
                 s.status = "online".to_owned();
                 s.manual = false;
                 s.last_activity_at = now;
+                if was_online {
+                    return; // broadcast only a change
+                }
             }
+        }
+        self.broadcast_status(id);
+    }
+
+    /// `QueueSetStatusOffline(userID, false)`: the user's last connection went inactive.
+    /// A status set by hand stays.
+    pub(crate) fn set_status_offline_auto(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        if self.statuses.get(id).is_some_and(|s| s.manual) {
+            return;
+        }
+        let now = self.now_millis();
+        self.statuses.insert(
+            id.to_owned(),
+            StoredStatus {
+                status: "offline".to_owned(),
+                manual: false,
+                last_activity_at: now,
+                dnd_end_time: 0,
+                prev_status: String::new(),
+            },
+        );
+        self.broadcast_status(id);
+    }
+
+    /// `SetStatusAwayIfNeeded(userID, false)`: away once `UserStatusAwayTimeout` (300 s)
+    /// has passed since the last activity, unless set by hand or already away.
+    pub(crate) fn set_status_away_if_needed(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        let now = self.now_millis();
+        let s = self.status_or_offline(id, false);
+        if s.manual || s.status == "away" || now - s.last_activity_at < USER_STATUS_AWAY_TIMEOUT_MS
+        {
+            return;
+        }
+        s.status = "away".to_owned();
+        self.broadcast_status(id);
+    }
+
+    /// `SetStatusLastActivityAt`: another connection of the user is still active.
+    pub(crate) fn set_status_last_activity_at(&mut self, id: &str, at: i64) {
+        if !self.enable_user_statuses {
+            return;
+        }
+        if let Some(s) = self.statuses.get_mut(id) {
+            s.last_activity_at = at;
+            self.set_status_away_if_needed(id);
         }
     }
 
@@ -517,6 +612,7 @@ impl State {
                 prev_status: String::new(),
             },
         );
+        self.broadcast_status(id);
     }
 
     /// `SetStatusOffline(userID, false)` (what `userDeactivated` calls): a status set by
@@ -563,6 +659,7 @@ impl State {
         let s = self.status_or_offline(id, true);
         s.status = "away".to_owned();
         s.manual = true;
+        self.broadcast_status(id);
     }
 
     /// `SetStatusDoNotDisturbTimed(userID, endtime)`.
@@ -575,6 +672,7 @@ impl State {
         s.manual = true;
         // truncateDNDEndTime: down to the whole minute, the job's interval.
         s.dnd_end_time = end.div_euclid(60).saturating_mul(60);
+        self.broadcast_status(id);
     }
 
     /// `GetUserStatusesByIds`: stored statuses, then `offline` for ids with none.

@@ -1,7 +1,7 @@
 //! The requests, each a builder that checks itself before it is sent.
 
 mod custom_status;
-mod id_list;
+pub(crate) mod id_list;
 mod recent;
 mod status;
 mod statuses_by_ids;

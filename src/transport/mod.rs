@@ -51,6 +51,8 @@ use crate::error::TransportError;
 mod curl;
 #[cfg(feature = "curl")]
 pub use self::curl::CurlTransport;
+#[cfg(feature = "live")]
+mod dial;
 mod options;
 mod pem;
 mod proxy;

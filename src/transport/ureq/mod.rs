@@ -94,6 +94,10 @@ pub struct UreqTransport {
     /// Every agent is built on [`TokenSplicer`]: the token goes as a placeholder, reuse
     /// is known. Not so for [`with_agent`](Self::with_agent).
     guarded: bool,
+    /// Opens the byte streams of [`open_stream`](Transport::open_stream), with the same
+    /// options; `None` for [`with_agent`](Self::with_agent), whose settings are ureq's.
+    #[cfg(feature = "live")]
+    dialer: Option<Arc<super::dial::Dialer>>,
 }
 
 /// The agents of one trust configuration: direct, and through the proxies.
@@ -190,6 +194,8 @@ impl UreqTransport {
                 },
                 bundle: None,
                 guarded: true,
+                #[cfg(feature = "live")]
+                dialer: None,
             }
         })
     }
@@ -237,6 +243,12 @@ impl UreqTransport {
             agents: Agents::make(options, agent_timeout, tls, &lookup)?,
             bundle,
             guarded: true,
+            #[cfg(feature = "live")]
+            dialer: Some(Arc::new(super::dial::Dialer::new(
+                options,
+                options.proxy.routes()?,
+                lookup,
+            ))),
         })
     }
 
@@ -256,6 +268,8 @@ impl UreqTransport {
             },
             bundle: None,
             guarded: false,
+            #[cfg(feature = "live")]
+            dialer: None,
         }
     }
 
@@ -483,6 +497,25 @@ impl Transport for UreqTransport {
         copy_wanted_headers(request, response.headers(), &mut answer);
         Ok(answer)
     }
+
+    /// TCP within the connect timeout, a `CONNECT` tunnel through the proxy the
+    /// transport's proxy rules choose for `url` (`http://` proxies), and rustls with the
+    /// transport's trust for `https` (see `dial.rs`).
+    #[cfg(feature = "live")]
+    fn open_stream(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<Box<dyn super::Stream>, TransportError> {
+        match &self.dialer {
+            Some(dialer) => dialer.open(url, timeout),
+            None => Err(TransportError::new(
+                TransportErrorKind::InvalidRequest,
+                "a UreqTransport made with with_agent opens no byte streams (its agent's \
+                 proxy and TLS settings cannot be read); use UreqTransport::from_options",
+            )),
+        }
+    }
 }
 
 /// Copies into `answer` the headers the request wants, and only those, into its one
@@ -562,7 +595,7 @@ fn proxy_password(proxy: Option<&ProxyUrl>) -> &str {
 }
 
 /// What a person can do about a certificate the server sent.
-fn certificate_advice(error: &rustls::CertificateError) -> String {
+pub(super) fn certificate_advice(error: &rustls::CertificateError) -> String {
     use rustls::CertificateError as C;
     match error {
         C::UnknownIssuer => "the server's certificate is signed by a CA this client does not \
