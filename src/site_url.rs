@@ -202,6 +202,7 @@ impl std::str::FromStr for SiteUrl {
 /// The scheme, host and port of an absolute URL, as the crate's transports connect to
 /// it (user info skipped; the port defaulted by the scheme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(any(feature = "ureq", feature = "curl")), allow(dead_code))]
 pub(crate) struct Origin<'a> {
     pub(crate) scheme: &'a str,
     /// As written: IPv6 addresses keep their brackets.
@@ -211,6 +212,7 @@ pub(crate) struct Origin<'a> {
 
 /// The [`Origin`] of `url` (`scheme://[user@]host[:port]/...`); `None` when it has no
 /// scheme, no host, or a port that is not a number.
+#[cfg_attr(not(any(feature = "ureq", feature = "curl")), allow(dead_code))]
 pub(crate) fn origin(url: &str) -> Option<Origin<'_>> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;

@@ -16,14 +16,14 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
-use super::options::TransportOptions;
+use super::options::{TransportOptions, TrustedRoots};
 use super::proxy::{ProxyRoutes, ProxyUrl};
 use super::Stream;
 use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::session::MAX_TIMEOUT;
 
 /// Turns `host:port` into addresses (the transport's resolver).
-pub(crate) type Lookup = Arc<dyn Fn(&str) -> io::Result<Vec<SocketAddr>> + Send + Sync>;
+pub(crate) use super::ureq::Lookup;
 
 /// The longest proxy answer head read for a `CONNECT`.
 const MAX_PROXY_HEAD: usize = 16 * 1024;
@@ -57,34 +57,24 @@ struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
+    /// The origin of `url` (read by the crate's one URL parser); `None` for another
+    /// scheme than http(s)/ws(s), user info, or no host.
     fn parse(url: &'a str) -> Option<Target<'a>> {
-        let (scheme, rest) = url.split_once("://")?;
-        let tls = match scheme.to_ascii_lowercase().as_str() {
+        let origin = crate::site_url::origin(url)?;
+        let tls = match origin.scheme.to_ascii_lowercase().as_str() {
             "https" | "wss" => true,
             "http" | "ws" => false,
             _ => return None,
         };
-        let authority = rest.split(['/', '?', '#']).next()?;
+        let authority = url.split_once("://")?.1.split(['/', '?', '#']).next()?;
         if authority.contains('@') {
             return None;
         }
-        let (host, port) = match authority.strip_prefix('[') {
-            Some(v6) => {
-                let end = v6.find(']')?;
-                let port = v6[end + 1..].strip_prefix(':');
-                (&authority[..end + 2], port)
-            }
-            None => match authority.split_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (authority, None),
-            },
-        };
-        let port = match port {
-            Some(p) => p.parse().ok().filter(|p| *p > 0)?,
-            None if tls => 443,
-            None => 80,
-        };
-        (!host.is_empty()).then_some(Target { tls, host, port })
+        Some(Target {
+            tls,
+            host: origin.host,
+            port: origin.port,
+        })
     }
 
     /// The host without an IPv6 address's brackets.
@@ -278,39 +268,28 @@ fn client_config(options: &TransportOptions) -> Result<ClientConfig, Error> {
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::invalid("root_certificate", format!("TLS set-up: {e}")))?;
-    let added = || {
-        options
-            .root_certificates
-            .iter()
-            .map(|c| rustls::pki_types::CertificateDer::from(c.der().to_vec()))
-    };
-    let store = |certs: Vec<rustls::pki_types::CertificateDer<'static>>| {
+    let store = |certs: Vec<Vec<u8>>| {
         let mut store = RootCertStore::empty();
-        store.add_parsable_certificates(certs);
+        store.add_parsable_certificates(
+            certs
+                .into_iter()
+                .map(rustls::pki_types::CertificateDer::from),
+        );
         store
     };
-    let config = match (options.system_roots, options.root_certificates.is_empty()) {
-        (false, true) => builder.with_root_certificates(RootCertStore {
+    let config = match options.trusted_roots(true)? {
+        TrustedRoots::Compiled => builder.with_root_certificates(RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         }),
-        (false, false) => builder.with_root_certificates(store(added().collect())),
+        TrustedRoots::Certificates(certs) => builder.with_root_certificates(store(certs)),
         #[cfg(feature = "platform-verifier")]
-        (true, true) => {
+        TrustedRoots::Platform => {
             let verifier = rustls_platform_verifier::Verifier::new(provider).map_err(|e| {
                 Error::invalid("root_certificate", format!("the platform verifier: {e}"))
             })?;
             builder
                 .dangerous() // not dangerous: the operating system verifies
                 .with_custom_certificate_verifier(Arc::new(verifier))
-        }
-        (true, _) => {
-            let system = super::system_roots::load()?;
-            let certs = system
-                .iter()
-                .map(|c| rustls::pki_types::CertificateDer::from(c.der.clone()))
-                .chain(added())
-                .collect();
-            builder.with_root_certificates(store(certs))
         }
     };
     Ok(config.with_no_client_auth())

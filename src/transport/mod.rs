@@ -55,6 +55,8 @@ pub use self::curl::CurlTransport;
 mod dial;
 mod options;
 mod pem;
+// Only the ureq transport routes through proxies itself (curl reads its own).
+#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
 mod proxy;
 mod stream;
 #[cfg(any(feature = "ureq", feature = "curl"))]

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::pem::{self, PemCertificate};
-use super::proxy::{ProxyRoutes, ProxyUrl};
+#[cfg(feature = "ureq")]
+use super::proxy::ProxyRoutes;
+use super::proxy::ProxyUrl;
 use crate::error::{Error, Result};
 use crate::session::DEFAULT_CONNECT_TIMEOUT;
 
@@ -123,6 +125,7 @@ pub enum ProxySetting {
 impl ProxySetting {
     /// Which proxy each request takes. Reads the environment (for
     /// [`Environment`](Self::Environment), and `NO_PROXY` for [`Url`](Self::Url)).
+    #[cfg(feature = "ureq")]
     pub(crate) fn routes(&self) -> Result<ProxyRoutes> {
         match self {
             ProxySetting::Environment => ProxyRoutes::from_env(),
@@ -172,7 +175,50 @@ impl std::fmt::Debug for RootCertificate {
 /// The setting named in errors about root certificates.
 pub(crate) const ROOT_FIELD: &str = "root_certificate";
 
+/// Which roots a built-in transport trusts, as [the table](TransportOptions#which-roots-are-trusted)
+/// says: the one place that reads it, for the HTTP agents and the live stream's TLS alike.
+#[cfg(feature = "ureq")]
+pub(crate) enum TrustedRoots {
+    /// Mozilla's roots, compiled in (webpki-roots).
+    Compiled,
+    /// These certificates (DER): the added ones, and the system's bundle with them.
+    Certificates(Vec<Vec<u8>>),
+    /// The operating system's verifier (feature `platform-verifier`).
+    #[cfg(feature = "platform-verifier")]
+    Platform,
+}
+
 impl TransportOptions {
+    /// Whether trusting the system's store means reading its CA bundle file, rather than
+    /// asking the platform's verifier (which takes no added roots).
+    #[cfg(feature = "ureq")]
+    pub(crate) fn reads_system_bundle(&self) -> bool {
+        self.system_roots
+            && !(cfg!(feature = "platform-verifier") && self.root_certificates.is_empty())
+    }
+
+    /// The roots to trust. `with_bundle: false` leaves the system's bundle out (for a
+    /// transport that reads it only once a request can meet TLS).
+    #[cfg(feature = "ureq")]
+    pub(crate) fn trusted_roots(&self, with_bundle: bool) -> Result<TrustedRoots> {
+        let added = self.root_certificates.iter().map(|c| c.der().to_vec());
+        Ok(
+            match (self.system_roots, self.root_certificates.is_empty()) {
+                (false, true) => TrustedRoots::Compiled,
+                (false, false) => TrustedRoots::Certificates(added.collect()),
+                #[cfg(feature = "platform-verifier")]
+                (true, true) => TrustedRoots::Platform,
+                (true, _) if !with_bundle => TrustedRoots::Certificates(added.collect()),
+                (true, _) => {
+                    let system = super::system_roots::load()?;
+                    TrustedRoots::Certificates(
+                        system.into_iter().map(|c| c.der).chain(added).collect(),
+                    )
+                }
+            },
+        )
+    }
+
     /// Trusts every certificate in `pem` (one or more `-----BEGIN CERTIFICATE-----`
     /// blocks) as a root. Refused, as [`Error::InvalidInput`] for `root_certificate`, when
     /// it holds none or one is damaged.

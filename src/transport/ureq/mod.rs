@@ -29,7 +29,7 @@ use ureq::Agent;
 
 use self::forward::{AbsoluteFormConnector, ProxyResolver};
 use self::token::TokenSplicer;
-use super::options::TransportOptions;
+use super::options::{TransportOptions, TrustedRoots};
 use super::proxy::{ProxyRoutes, ProxyUrl};
 use super::{HttpRequest, HttpResponse, Method, Transport};
 use crate::error::{Error, TransportError, TransportErrorKind};
@@ -38,6 +38,8 @@ mod buffers;
 mod deadline;
 mod forward;
 mod resolve;
+#[cfg(feature = "live")]
+pub(crate) use self::resolve::Lookup;
 mod stale;
 mod steady;
 mod token;
@@ -418,34 +420,23 @@ fn config(
 /// Whether trusting the system's store means reading its CA bundle file (rather than
 /// asking the platform's verifier).
 fn reads_bundle(options: &TransportOptions) -> bool {
-    options.system_roots
-        && !(cfg!(feature = "platform-verifier") && options.root_certificates.is_empty())
+    options.reads_system_bundle()
 }
 
 /// The roots to trust, as the table in [`options`](super::options) says; the system's
 /// CA bundle only `with_bundle` (without it, a transport that [reads
 /// it](reads_bundle) trusts the other roots until a request can meet TLS).
 fn tls_config(options: &TransportOptions, with_bundle: bool) -> Result<TlsConfig, Error> {
-    let added = || {
-        options
-            .root_certificates
-            .iter()
-            .map(|c| Certificate::from_der(c.der()).to_owned())
-    };
-    let roots = match (options.system_roots, options.root_certificates.is_empty()) {
-        (false, true) => RootCerts::WebPki,
-        (false, false) => RootCerts::from(added()),
-        #[cfg(feature = "platform-verifier")]
-        (true, true) => RootCerts::PlatformVerifier,
-        (true, _) if !with_bundle => RootCerts::from(added()),
-        (true, _) => {
-            let system = super::system_roots::load()?;
-            let system = system
+    let roots = match options.trusted_roots(with_bundle)? {
+        TrustedRoots::Compiled => RootCerts::WebPki,
+        TrustedRoots::Certificates(certs) => RootCerts::from(
+            certs
                 .iter()
-                .map(|c| Certificate::from_der(&c.der).to_owned())
-                .collect::<Vec<_>>();
-            RootCerts::from(system.into_iter().chain(added()))
-        }
+                .map(|der| Certificate::from_der(der).to_owned())
+                .collect::<Vec<_>>(),
+        ),
+        #[cfg(feature = "platform-verifier")]
+        TrustedRoots::Platform => RootCerts::PlatformVerifier,
     };
     Ok(TlsConfig::builder().root_certs(roots).build())
 }
