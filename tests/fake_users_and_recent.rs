@@ -503,3 +503,36 @@ fn every_recent_status_read_back_removes_its_own_entry() {
         Vec::<CustomStatus>::new()
     );
 }
+
+/// `User::custom_status` reads `props.customStatus` as the server stores it: a board of
+/// others' custom statuses from one `POST /users/ids`, in process and over HTTP.
+#[test]
+fn users_carry_their_custom_status() {
+    let fake = mattermost_status::fake::FakeServer::new();
+    let alice = fake.user("alice").unwrap();
+    let bob = fake.user("bob").unwrap();
+    let http = fake.serve().unwrap();
+    let over_http = mattermost_status::Session::builder(http.url())
+        .token(bob.token.clone())
+        .build()
+        .unwrap();
+    mattermost_status::UpdateCustomStatus::new(mattermost_status::UserId::me())
+        .emoji("calendar")
+        .text("In a meeting")
+        .send(&fake.session(&alice).unwrap())
+        .unwrap();
+    for session in [fake.session(&bob).unwrap(), over_http] {
+        let users = mattermost_status::GetUsersByIds::new([alice.id, bob.id])
+            .send(&session)
+            .unwrap();
+        let a = users.iter().find(|u| u.id == alice.id).unwrap();
+        let cs = a.custom_status().expect("alice has one");
+        assert_eq!(
+            (cs.emoji.as_str(), cs.text.as_str()),
+            ("calendar", "In a meeting")
+        );
+        assert!(a.custom_status_json().unwrap().contains("In a meeting"));
+        let b = users.iter().find(|u| u.id == bob.id).unwrap();
+        assert_eq!(b.custom_status(), None);
+    }
+}

@@ -67,7 +67,6 @@ mod connect;
 mod custom;
 mod event;
 mod options;
-mod resync;
 mod splice;
 mod stream;
 mod wire;

@@ -19,11 +19,10 @@ use super::event::{
     CustomStatusChange, LiveEvent, RawEvent, Reconnect, StatusChange, StatusSource,
 };
 use super::options::LiveOptions;
-use super::resync;
 use super::wire::{self, Incoming};
 use crate::error::{ApiError, Error, LiveError, LiveErrorKind, Result};
 use crate::model::{StatusKind, UserId};
-use crate::{GetStatus, GetStatusesByIds, Session};
+use crate::{GetStatus, GetStatusesByIds, GetUsersByIds, Session};
 
 /// A reconnect attempt is given at least this long (connect, TLS, upgrade), even when
 /// the caller's timeout has less left: the most a [`LiveStream::next_timeout`] overruns
@@ -604,7 +603,7 @@ impl LiveStream {
 
     /// Yields `user_id`'s custom status if it is not what the stream last knew.
     fn custom_found(&mut self, user_id: UserId, value: Option<&serde_json::Value>) {
-        let decoded = custom::decode(value);
+        let decoded = crate::model::custom_status::decode(value);
         if self.custom.update(user_id, decoded.json.as_deref()) {
             self.queue
                 .push_back(LiveEvent::CustomStatus(CustomStatusChange {
@@ -756,8 +755,13 @@ impl LiveStream {
                     }
                 }
             }
-            for user in resync::users_props(&self.session, &users)? {
-                self.custom_found(user.id, user.custom_status());
+            for run in users.chunks(crate::MAX_IDS_PER_CALL) {
+                for user in GetUsersByIds::new(run.iter().copied()).send(&self.session)? {
+                    let json = user
+                        .custom_status_json()
+                        .map(|j| serde_json::Value::String(j.to_owned()));
+                    self.custom_found(user.id, json.as_ref());
+                }
             }
         }
         self.queue

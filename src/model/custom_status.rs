@@ -215,6 +215,59 @@ mod expires_at_wire {
     }
 }
 
+/// A custom status as the server stores it, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Decoded {
+    pub(crate) custom_status: Option<CustomStatus>,
+    pub(crate) json: Option<String>,
+}
+
+/// Reads `props.customStatus`: absent, `""` or `null` is none; a value that does not
+/// decode as [`CustomStatus`] (an unknown `duration`, a bad time) keeps what can be read
+/// of it, the rest as in [`Decoded::json`].
+pub(crate) fn decode(props_custom_status: Option<&serde_json::Value>) -> Decoded {
+    let text = match props_custom_status {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        _ => {
+            return Decoded {
+                custom_status: None,
+                json: None,
+            }
+        }
+    };
+    let custom_status = serde_json::from_str::<CustomStatus>(&text)
+        .ok()
+        .or_else(|| lenient(&text));
+    Decoded {
+        custom_status,
+        json: Some(text),
+    }
+}
+
+/// The fields that decode, each on its own.
+fn lenient(text: &str) -> Option<CustomStatus> {
+    #[derive(Deserialize)]
+    struct Loose {
+        #[serde(default)]
+        emoji: serde_json::Value,
+        #[serde(default)]
+        text: serde_json::Value,
+        #[serde(default)]
+        duration: serde_json::Value,
+        #[serde(default)]
+        expires_at: serde_json::Value,
+    }
+    let loose: Loose = serde_json::from_str(text).ok()?;
+    let mut cs = CustomStatus::new(loose.text.as_str().unwrap_or_default());
+    cs.emoji = loose.emoji.as_str().unwrap_or_default().to_owned();
+    cs.duration = loose.duration.as_str().and_then(|d| d.parse().ok());
+    cs.expires_at = loose
+        .expires_at
+        .as_str()
+        .and_then(|t| super::time::parse_rfc3339(t).ok().flatten());
+    Some(cs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

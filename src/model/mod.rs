@@ -1,6 +1,6 @@
 //! The values the endpoints take and return.
 
-mod custom_status;
+pub(crate) mod custom_status;
 pub(crate) mod object_only;
 mod status;
 pub(crate) mod time;

@@ -78,6 +78,10 @@ pub struct User {
     /// When the account was deactivated; `None` for an active account (`0`).
     #[serde(default, with = "super::status::millis")]
     pub delete_at: Option<std::time::SystemTime>,
+    /// `props.customStatus` as the server stores it (a JSON string), when set: read it
+    /// with [`custom_status`](Self::custom_status).
+    #[serde(skip)]
+    custom_status_json: Option<String>,
 }
 
 impl User {
@@ -94,6 +98,21 @@ impl User {
     /// `true` for a system admin (the role `system_admin`).
     pub fn is_system_admin(&self) -> bool {
         self.roles.split(' ').any(|r| r == "system_admin")
+    }
+
+    /// The user's custom status (`props.customStatus`), decoded as
+    /// [`CustomStatus`](crate::CustomStatus) is elsewhere; a value this crate cannot
+    /// read in full keeps what can be read (the raw text is
+    /// [`custom_status_json`](Self::custom_status_json)). `None` when none is set.
+    /// Expiry is not applied: see [`CustomStatus::expires_at`](crate::CustomStatus).
+    pub fn custom_status(&self) -> Option<crate::CustomStatus> {
+        let json = self.custom_status_json.as_ref()?;
+        super::custom_status::decode(Some(&serde_json::Value::String(json.clone()))).custom_status
+    }
+
+    /// `props.customStatus` as the server stores it (a JSON string), when set.
+    pub fn custom_status_json(&self) -> Option<&str> {
+        self.custom_status_json.as_deref()
     }
 }
 
@@ -124,6 +143,18 @@ struct UserObject {
     bot_description: String,
     #[serde(default, with = "super::status::millis")]
     delete_at: Option<std::time::SystemTime>,
+    #[serde(default, rename = "props", deserialize_with = "custom_status_of_props")]
+    custom_status_json: Option<String>,
+}
+
+/// `props.customStatus` of a user's `props` (a JSON string; `""` or absent: none).
+fn custom_status_of_props<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<String>, D::Error> {
+    let props: Option<serde_json::Map<String, serde_json::Value>> = Option::deserialize(de)?;
+    Ok(props
+        .as_ref()
+        .and_then(|p| super::custom_status::decode(p.get("customStatus")).json))
 }
 
 super::object_only!(User, "a User object", via UserObject);
