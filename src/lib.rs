@@ -65,7 +65,7 @@
 //! - `platform-verifier`: certificates verified by the operating system when
 //!   [`SessionBuilder::system_roots`] is on (without it, the system's CA bundle file is
 //!   read).
-//! - `live`: [`live`], the live status stream over the server's websocket
+//! - `live`: `live`, the live status stream over the server's websocket
 //!   (tungstenite): your own status and everyone's custom status as the server pushes
 //!   them, other users' statuses polled on the same socket, with reconnects that resume
 //!   without losing an event; `Session::live`.

@@ -57,7 +57,7 @@
 //!
 //! The session's base URL (path prefix kept), connect timeout, proxy (`CONNECT`,
 //! `NO_PROXY`), trust roots and token apply, through
-//! [`Transport::open_stream`](crate::Transport::open_stream). The token goes in the
+//! [`Transport::open_stream`](crate::transport::Transport::open_stream). The token goes in the
 //! `Authorization` header of the upgrade (a resume needs it there) and never in a log
 //! line: tungstenite, which logs the upgrade request at TRACE, is given a placeholder.
 //!
