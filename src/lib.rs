@@ -274,11 +274,6 @@ pub use error::{
 #[cfg(feature = "live")]
 pub use error::{LiveError, LiveErrorKind};
 pub use guard::StatusGuard;
-#[cfg(feature = "live")]
-pub use live::{
-    CustomStatusChange, LiveEvent, LiveOptions, LiveStream, RawEvent, Reconnect, StatusChange,
-    StatusSource,
-};
 pub use model::{
     CustomStatus, CustomStatusDuration, Status, StatusKind, User, UserId, UserRef,
     CUSTOM_STATUS_TEXT_MAX_CHARS, USERNAME_MAX_LEN,

@@ -46,7 +46,7 @@ fn live_kind(e: &Error) -> Option<&LiveErrorKind> {
 }
 
 /// The next event within 3 s, which must come.
-fn next(live: &mut mattermost_status::LiveStream) -> LiveEvent {
+fn next(live: &mut mattermost_status::live::LiveStream) -> LiveEvent {
     live.next_timeout(Duration::from_secs(3))
         .expect("no error")
         .expect("an event within 3 s")

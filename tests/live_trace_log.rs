@@ -40,7 +40,7 @@ fn pieces(token: &str) -> Vec<String> {
     pieces
 }
 
-fn until(live: &mut mattermost_status::LiveStream, wanted: &LiveEvent) {
+fn until(live: &mut mattermost_status::live::LiveStream, wanted: &LiveEvent) {
     let end = Instant::now() + Duration::from_secs(5);
     loop {
         assert!(Instant::now() < end, "no {wanted:?}");
