@@ -519,7 +519,7 @@ impl State {
         user.profile.delete_at = if active { 0 } else { now };
         self.set_sessions_revoked(id, !active);
         if !active {
-            self.set_status_offline_automatic(id);
+            self.set_status_offline(id, false);
         }
     }
 

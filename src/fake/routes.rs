@@ -515,7 +515,7 @@ impl State {
         }
         match wanted.status.as_str() {
             "online" => self.set_status_online(&id, true),
-            "offline" => self.set_status_offline_manual(&id),
+            "offline" => self.set_status_offline(&id, true),
             "away" => self.set_status_away_manual(&id),
             "dnd" => self.set_status_dnd_timed(&id, wanted.dnd_end_time),
             _ => return Err(AppError::invalid_param("status")),

@@ -546,29 +546,6 @@ impl State {
         self.broadcast_status(id);
     }
 
-    /// `QueueSetStatusOffline(userID, false)`: the user's last connection went inactive.
-    /// A status set by hand stays.
-    pub(crate) fn set_status_offline_auto(&mut self, id: &str) {
-        if !self.enable_user_statuses {
-            return;
-        }
-        if self.statuses.get(id).is_some_and(|s| s.manual) {
-            return;
-        }
-        let now = self.now_millis();
-        self.statuses.insert(
-            id.to_owned(),
-            StoredStatus {
-                status: "offline".to_owned(),
-                manual: false,
-                last_activity_at: now,
-                dnd_end_time: 0,
-                prev_status: String::new(),
-            },
-        );
-        self.broadcast_status(id);
-    }
-
     /// `SetStatusAwayIfNeeded(userID, false)`: away once `UserStatusAwayTimeout` (300 s)
     /// has passed since the last activity, unless set by hand or already away.
     pub(crate) fn set_status_away_if_needed(&mut self, id: &str) {
@@ -596,9 +573,15 @@ impl State {
         }
     }
 
-    /// `SetStatusOffline(userID, true)`.
-    pub(super) fn set_status_offline_manual(&mut self, id: &str) {
+    /// `SetStatusOffline(userID, manual)`, then `BroadcastStatus`. Not by hand (the
+    /// user's last connection went inactive, `QueueSetStatusOffline`; a deactivation,
+    /// `userDeactivated`), a status set by hand stays; by hand (`PUT /users/{id}/status`),
+    /// offline and manual. Either way stamped now.
+    pub(crate) fn set_status_offline(&mut self, id: &str, manual: bool) {
         if !self.enable_user_statuses {
+            return;
+        }
+        if !manual && self.statuses.get(id).is_some_and(|s| s.manual) {
             return;
         }
         let now = self.now_millis();
@@ -606,35 +589,13 @@ impl State {
             id.to_owned(),
             StoredStatus {
                 status: "offline".to_owned(),
-                manual: true,
+                manual,
                 last_activity_at: now,
                 dnd_end_time: 0,
                 prev_status: String::new(),
             },
         );
         self.broadcast_status(id);
-    }
-
-    /// `SetStatusOffline(userID, false)` (what `userDeactivated` calls): a status set by
-    /// hand is kept; otherwise `offline`, automatic, stamped now.
-    pub(crate) fn set_status_offline_automatic(&mut self, id: &str) {
-        if !self.enable_user_statuses {
-            return;
-        }
-        if self.statuses.get(id).is_some_and(|s| s.manual) {
-            return;
-        }
-        let now = self.now_millis();
-        self.statuses.insert(
-            id.to_owned(),
-            StoredStatus {
-                status: "offline".to_owned(),
-                manual: false,
-                last_activity_at: now,
-                dnd_end_time: 0,
-                prev_status: String::new(),
-            },
-        );
     }
 
     /// The stored status of `id`, made `offline` (with `manual` as given) when it has none,

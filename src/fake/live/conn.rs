@@ -350,7 +350,7 @@ pub(crate) fn serve(
         if let Some(conn) = sock.conn {
             if let Some((user, all_inactive, latest)) = st.live.unregister(conn) {
                 if all_inactive {
-                    st.set_status_offline_auto(&user);
+                    st.set_status_offline(&user, false);
                 } else {
                     st.set_status_last_activity_at(&user, latest);
                 }
