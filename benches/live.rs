@@ -16,11 +16,12 @@
 //! thread that opened it), over 50 streams, for the crate and for tungstenite with its
 //! default configuration (128 KiB read buffer).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+#[allow(dead_code)] // the live bench uses only the counting allocator
+mod common;
 
 use mattermost_status::fake::{FakeServer, FakeUser};
 use mattermost_status::live::{LiveEvent, LiveStream};
@@ -28,47 +29,8 @@ use mattermost_status::Session;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::{Message, WebSocket};
 
-/// Net heap bytes of the thread being measured.
-struct Counting;
-
-static NET_BYTES: AtomicI64 = AtomicI64::new(0);
-static COUNTED_THREAD: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    static THREAD_TAG: u64 = {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    };
-}
-
-fn counted() -> bool {
-    let wanted = COUNTED_THREAD.load(Ordering::Relaxed);
-    wanted != 0 && THREAD_TAG.try_with(|t| *t == wanted).unwrap_or(false)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if counted() {
-            NET_BYTES.fetch_add(layout.size() as i64, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if counted() {
-            NET_BYTES.fetch_sub(layout.size() as i64, Ordering::Relaxed);
-        }
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if counted() {
-            NET_BYTES.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::counting::Counting = common::counting::Counting;
 
 /// A kept-alive connection that sets its user's status, written by hand.
 struct Trigger {
@@ -270,14 +232,13 @@ fn main() {
 
     // Memory per open stream, on this thread.
     let k = 50;
-    COUNTED_THREAD.store(THREAD_TAG.with(|t| *t), Ordering::Relaxed);
-    NET_BYTES.store(0, Ordering::Relaxed);
+    common::counting::start();
     let streams: Vec<LiveStream> = (0..k).map(|_| session.live().unwrap()).collect();
-    let crate_bytes = NET_BYTES.load(Ordering::Relaxed);
-    NET_BYTES.store(0, Ordering::Relaxed);
+    let crate_bytes = common::counting::net_bytes();
+    common::counting::reset();
     let hands: Vec<WebSocket<TcpStream>> = (0..k).map(|_| hand_connect(addr, &alice)).collect();
-    let hand_bytes = NET_BYTES.load(Ordering::Relaxed);
-    COUNTED_THREAD.store(0, Ordering::Relaxed);
+    let hand_bytes = common::counting::net_bytes();
+    common::counting::stop();
     println!(
         "heap kept per open stream ({k} streams): crate {:.1} KiB, tungstenite defaults {:.1} KiB",
         crate_bytes as f64 / k as f64 / 1024.0,

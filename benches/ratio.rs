@@ -15,64 +15,24 @@
 //! `valgrind --tool=callgrind --toggle-collect=measure_*` (see `benches/callgrind.sh`):
 //! instruction counts of the client thread, free of the machine's noise.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
+
 use std::time::{Duration, Instant};
 
 mod common;
 use common::{Local, Net};
 
-/// Counts the allocations of the thread that runs the measures (the server's threads
-/// allocate too, so the count is taken only while [`COUNTING`] is set, and the server's
-/// allocations during that time are excluded by comparing thread ids).
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-static COUNTED_THREAD: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    static THREAD_TAG: u64 = {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    };
-}
-
-fn counted() -> bool {
-    let wanted = COUNTED_THREAD.load(Ordering::Relaxed);
-    wanted != 0 && THREAD_TAG.try_with(|t| *t == wanted).unwrap_or(false)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if counted() {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if counted() {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::counting::Counting = common::counting::Counting;
 
 /// Allocations (and reallocations) per call of `op`, on this thread.
 fn allocs_per_call(op: &dyn Fn(), n: u64) -> f64 {
-    ALLOCS.store(0, Ordering::Relaxed);
-    COUNTED_THREAD.store(THREAD_TAG.with(|t| *t), Ordering::Relaxed);
+    common::counting::start();
     for _ in 0..n {
         op();
     }
-    COUNTED_THREAD.store(0, Ordering::Relaxed);
-    ALLOCS.load(Ordering::Relaxed) as f64 / n as f64
+    common::counting::stop();
+    common::counting::allocs() as f64 / n as f64
 }
 
 type Op<'a> = Box<dyn Fn() + 'a>;

@@ -7,6 +7,8 @@
 //! the same for both sides.
 #![allow(dead_code)]
 
+pub mod counting;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
