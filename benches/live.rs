@@ -20,7 +20,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-#[allow(dead_code)] // the live bench uses only the counting allocator
+// The live bench uses only the counting allocator (common allows its dead code).
 mod common;
 
 use mattermost_status::fake::{FakeServer, FakeUser};
