@@ -22,8 +22,10 @@ pairs=${1:-1000}
 warmup=20
 
 cd "$here"
-cargo build --quiet --release --features cli,fake \
-  --bin mmstatus --example startup_baseline --example fake_server
+# Two builds, so that mmstatus is built as `cargo install` builds it (the library without
+# the fake's features).
+cargo build --quiet --release -p mmstatus --bin mmstatus
+cargo build --quiet --release --features fake --example startup_baseline --example fake_server
 target=$(cargo metadata --format-version 1 --no-deps |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 mmstatus=${MMSTATUS:-$target/release/mmstatus}

@@ -58,7 +58,11 @@ fn describe(session: &Session, status: &str) -> String {
     if status != "dnd" {
         return status.to_owned();
     }
-    match GetStatus::new(UserId::me()).send(session).ok().and_then(|s| s.dnd_end()) {
+    match GetStatus::new(UserId::me())
+        .send(session)
+        .ok()
+        .and_then(|s| s.dnd_end())
+    {
         Some(end) => {
             let secs = end
                 .duration_since(std::time::UNIX_EPOCH)

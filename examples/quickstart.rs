@@ -23,9 +23,9 @@ use std::time::{Duration, Instant, SystemTime};
 use mattermost_status::fake::FakeServer;
 use mattermost_status::transport::{HttpRequest, Method, Transport};
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus,
-    RemoveRecentMethod, Session, Status, StatusKind, UnsetCustomStatus, UpdateCustomStatus,
-    UpdateStatus, UreqTransport, UserId,
+    transport::UreqTransport, CustomStatus, CustomStatusDuration, GetStatus, GetStatusesByIds,
+    RemoveRecentCustomStatus, RemoveRecentMethod, Session, Status, StatusKind, UnsetCustomStatus,
+    UpdateCustomStatus, UpdateStatus, UserId,
 };
 
 type BoxResult<T> = Result<T, Box<dyn Error>>;

@@ -35,9 +35,10 @@ fi
 if have_libcurl; then
   FEATURES=(--all-features)
 else
-  # Every feature of Cargo.toml but `default` and `curl`.
-  others=$(awk '/^\[features\]/{f=1;next} /^\[/{f=0} f && /^[a-z0-9_-]+ *=/{print $1}' Cargo.toml |
-    grep -vxE 'default|curl' | paste -sd, -)
+  # Every feature of the library's Cargo.toml but `default` and `curl`, named by package
+  # (the flags serve workspace-wide commands too).
+  others=$(awk '/^\[features\]/{f=1;next} /^\[/{f=0} f && /^[a-z0-9_-]+ *=/{print "mattermost-status/" $1}' Cargo.toml |
+    grep -vxE 'mattermost-status/(default|curl)' | paste -sd, -)
   FEATURES=(--features "$others")
   banner "SKIPPED the curl feature (CurlTransport and its conformance run): libcurl's development files are not installed and could not be (needs root and Debian's libcurl4-openssl-dev). They did NOT run."
 fi

@@ -275,7 +275,7 @@ wait_port "$TLS_PORT" nginx && wait_port "$PROXY_PORT" tinyproxy || {
 
 # --- the cases ----------------------------------------------------------------------
 source scripts/features.sh # FEATURES: --all-features, or all but `curl` where it cannot build
-echo "== field: cargo test ${FEATURES[*]} --test field (nginx $($NGINX -v 2>&1 | sed 's/.*\///'), $("$TINYPROXY" -v 2>&1 | head -1))"
+echo "== field: cargo test -p mmstatus ${FEATURES[*]} --test field (nginx $($NGINX -v 2>&1 | sed 's/.*\///'), $("$TINYPROXY" -v 2>&1 | head -1))"
 export FIELD_DIR="$work" FIELD_CA="$work/ca.pem" FIELD_FAKE_PORT="$FAKE_PORT" \
     FIELD_TLS_PORT="$TLS_PORT" FIELD_EXPIRED_PORT="$EXPIRED_PORT" \
     FIELD_WRONGHOST_PORT="$WRONGHOST_PORT" FIELD_PREFIX_PORT="$PREFIX_PORT" \
@@ -285,7 +285,7 @@ export FIELD_DIR="$work" FIELD_CA="$work/ca.pem" FIELD_FAKE_PORT="$FAKE_PORT" \
 # The suite sets the proxy variables itself, case by case.
 unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY SSL_CERT_FILE MM_CA_FILE \
     CURL_CA_BUNDLE SSL_CERT_DIR MM_TRANSPORT
-cargo test "${FEATURES[@]}" --test field -- --ignored --test-threads=1 ${FIELD_FILTER:-} 2>&1 | tee "$work/results.log"
+cargo test -p mmstatus "${FEATURES[@]}" --test field -- --ignored --test-threads=1 ${FIELD_FILTER:-} 2>&1 | tee "$work/results.log"
 passed=$(grep -c '^test .* \.\.\. ok$' "$work/results.log")
 failed=$(grep -c '^test .* \.\.\. FAILED$' "$work/results.log")
 if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then

@@ -1,7 +1,8 @@
 //! The one trait every request type implements: how it checks itself, what it sends,
 //! and how it reads the answer. [`Session::execute`](crate::Session) does the rest.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::session::Call;
 use crate::transport::{HttpResponse, Method};
 use crate::Session;
 
@@ -33,6 +34,23 @@ pub(crate) trait Endpoint {
 
     /// Reads a 2xx answer.
     fn parse(&self, response: &HttpResponse) -> Result<Self::Output>;
+
+    /// An error answer that still means success, with what it means (the server's
+    /// "no such preference" for an empty list). Default: none.
+    fn recover(&self, _error: &Error) -> Option<Self::Output> {
+        None
+    }
+
+    /// The calls the request makes once validated, all within `call`'s one deadline.
+    /// Default: the one call this endpoint describes. A request that makes several
+    /// (resolving `me` first, a long list in runs) overrides it, sending each with
+    /// [`Call::send`].
+    fn run(&self, call: &Call<'_>) -> Result<Self::Output>
+    where
+        Self: Sized,
+    {
+        call.send(self)
+    }
 }
 
 /// Serializes a request body; our bodies are plain structs, so this cannot fail in

@@ -41,7 +41,6 @@ use std::time::SystemTime;
 use crate::error::{Error, ParseError, Result};
 use crate::model::time::{from_unix, unix_seconds};
 use crate::model::CustomStatusDuration;
-use crate::{CustomStatus, UpdateCustomStatus};
 
 #[cfg(all(feature = "tz", unix))]
 mod system_zone;
@@ -435,48 +434,6 @@ pub fn date_and_time(chosen: SystemTime, now: SystemTime) -> Result<SystemTime> 
         ));
     }
     Ok(chosen)
-}
-
-impl CustomStatus {
-    /// Sets the duration and its `expires_at`, computed from now in `zone` (see
-    /// [`expires_at`]).
-    ///
-    /// ```
-    /// use mattermost_status::expiry::TimeZone;
-    /// use mattermost_status::{CustomStatus, CustomStatusDuration};
-    ///
-    /// let cs = CustomStatus::new("Out for lunch")
-    ///     .emoji("hamburger")
-    ///     .lasting(CustomStatusDuration::OneHour, &TimeZone::utc())?;
-    /// assert!(cs.expires_at.is_some());
-    /// # Ok::<(), mattermost_status::Error>(())
-    /// ```
-    pub fn lasting(self, duration: CustomStatusDuration, zone: &TimeZone) -> Result<Self> {
-        let end = expires_at(duration, zone, SystemTime::now())?;
-        Ok(self.duration(duration).expires_at(end))
-    }
-}
-
-impl UpdateCustomStatus {
-    /// Sets the duration and its `expires_at`, computed from now in `zone` (see
-    /// [`expires_at`]).
-    ///
-    /// ```no_run
-    /// use mattermost_status::expiry::TimeZone;
-    /// use mattermost_status::{CustomStatusDuration, Session, UpdateCustomStatus, UserId};
-    ///
-    /// # let session = Session::builder("https://chat.example.com").token("t").build()?;
-    /// UpdateCustomStatus::new(UserId::me())
-    ///     .emoji("house")
-    ///     .text("Working from home")
-    ///     .lasting(CustomStatusDuration::Today, &TimeZone::utc())?
-    ///     .send(&session)?;
-    /// # Ok::<(), mattermost_status::Error>(())
-    /// ```
-    pub fn lasting(self, duration: CustomStatusDuration, zone: &TimeZone) -> Result<Self> {
-        let end = expires_at(duration, zone, SystemTime::now())?;
-        Ok(self.duration(duration).expires_at(end))
-    }
 }
 
 /// Days since 1970-01-01 on the local calendar.

@@ -37,7 +37,7 @@
 //!
 //! # Errors
 //!
-//! One type, [`Error`]; see the [`error`] module for its variants and what each means.
+//! One type, [`Error`]; its docs list the variants and what each means.
 //! The token never appears in any `Debug` or `Display` output of the crate.
 //!
 //! # Reliability
@@ -57,8 +57,6 @@
 //! - `log`: one line per request through the [`log`](https://docs.rs/log) facade:
 //!   method, path, status, attempts and elapsed time, never the token. About ureq's own
 //!   lines, see [Logging](#logging).
-//! - `cli`: the `mmstatus` command-line tool (`cargo install mattermost-status --features
-//!   cli`); library users do not compile it.
 //! - `fake` (off by default): [`fake`], an in-memory Mattermost status server to test
 //!   tools against, in process or over HTTP on loopback.
 //! - `curl`: `CurlTransport`, a second transport on the system's libcurl (its TLS
@@ -67,12 +65,14 @@
 //! - `platform-verifier`: certificates verified by the operating system when
 //!   [`SessionBuilder::system_roots`] is on (without it, the system's CA bundle file is
 //!   read).
-//! - `live`: `live`, the live status stream over the server's websocket
+//! - `live`: [`live`], the live status stream over the server's websocket
 //!   (tungstenite): your own status and everyone's custom status as the server pushes
 //!   them, other users' statuses polled on the same socket, with reconnects that resume
 //!   without losing an event; `Session::live`.
-//! - `conformance`: `transport::conformance`, the [`Transport`] contract as a suite that
-//!   any transport, yours included, can run.
+//!
+//! Beside the library, in the same repository: the `mmstatus` command-line tool (its own
+//! package: `cargo install mmstatus`), and `mattermost-status-conformance`, the
+//! [`Transport`] contract as a suite that any transport, yours included, can run.
 //!
 //! # Logging
 //!
@@ -172,7 +172,7 @@
 //! UpdateCustomStatus::new(UserId::me())
 //!     .emoji("house")
 //!     .text("Working from home")
-//!     .lasting(CustomStatusDuration::Today, &zone)?
+//!     .lasting(CustomStatusDuration::Today, &zone)
 //!     .send(&session)?;
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
@@ -185,10 +185,8 @@
 //! 127.0.0.1). A minimal test double:
 //!
 //! ```
-//! use mattermost_status::{
-//!     GetStatus, HttpRequest, HttpResponse, Session, StatusKind, Transport, TransportError,
-//!     UserId,
-//! };
+//! use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
+//! use mattermost_status::{GetStatus, Session, StatusKind, TransportError, UserId};
 //!
 //! #[derive(Debug)]
 //! struct AlwaysDnd;
@@ -207,12 +205,16 @@
 //! assert_eq!(GetStatus::new(UserId::me()).send(&session)?.status, StatusKind::Dnd);
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
+//! [`Transport`]: transport::Transport
 // The crate docs link to feature-gated items; without the feature the link goes to docs.rs
 // (built with all features), so no feature set has a broken link.
-#![cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#![cfg_attr(
+    feature = "ureq",
+    doc = "[`UreqTransport`]: crate::transport::UreqTransport"
+)]
 #![cfg_attr(
     not(feature = "ureq"),
-    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/transport/struct.UreqTransport.html"
 )]
 #![cfg_attr(feature = "fake", doc = "[`fake`]: crate::fake")]
 #![cfg_attr(
@@ -226,9 +228,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod base_url;
 mod endpoint;
-pub mod error;
+mod error;
 pub mod expiry;
 #[cfg(feature = "fake")]
 pub mod fake;
@@ -236,12 +237,13 @@ mod guard;
 #[cfg(feature = "live")]
 pub mod live;
 mod logging;
-pub mod model;
+mod model;
 mod requests;
 mod response;
 mod retry;
 mod secret;
 mod session;
+mod site_url;
 pub mod transport;
 
 pub use error::{
@@ -270,11 +272,7 @@ pub use session::{
     Session, SessionBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_TIMEOUT,
 };
-#[cfg(feature = "curl")]
-pub use transport::CurlTransport;
-#[cfg(feature = "ureq")]
-pub use transport::UreqTransport;
-pub use transport::{HttpRequest, HttpResponse, Method, Transport};
+pub use site_url::SiteUrl;
 
 /// The README's code blocks, compiled as doctests so the quick start cannot rot (they
 /// use the `fake` server, so they run with `--all-features`, as the test suite does).

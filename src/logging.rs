@@ -66,7 +66,7 @@ mod enabled {
 
     /// The path of `url` (no scheme, host or query string).
     fn path_of(url: &str) -> &str {
-        let target = crate::base_url::request_target(url).unwrap_or(url);
+        let target = crate::site_url::request_target(url).unwrap_or(url);
         target.split(['?', '#']).next().unwrap_or(target)
     }
 

@@ -5,13 +5,13 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::base_url;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::model::UserId;
 use crate::response::check_status;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
+use crate::site_url::{self, SiteUrl};
 use crate::transport::{
     HttpRequest, HttpResponse, Method, ProxySetting, Transport, TransportOptions,
 };
@@ -34,17 +34,6 @@ pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 16;
 pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-status/", env!("CARGO_PKG_VERSION"));
 
 const JSON: &str = "application/json";
-
-/// The only response headers the session reads; a transport may drop the rest.
-pub(crate) const RESPONSE_HEADERS: &[&str] = &[
-    "Content-Type",
-    "Location",
-    "Retry-After",
-    "X-RateLimit-Limit",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-    "X-Request-Id",
-];
 
 /// A connection to one Mattermost site as one user.
 ///
@@ -83,7 +72,7 @@ pub struct Session {
 }
 
 struct Inner {
-    base_url: String,
+    site: SiteUrl,
     api_base: String,
     authorization: Secret,
     user_agent: String,
@@ -108,6 +97,7 @@ impl Session {
             transport: None,
             options: TransportOptions::default(),
             deferred: None,
+            built_in_setting: None,
             #[cfg(feature = "curl")]
             curl: false,
             timeout: DEFAULT_TIMEOUT,
@@ -120,7 +110,12 @@ impl Session {
 
     /// The site address, normalized (no trailing slash).
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.site.as_str()
+    }
+
+    /// The site address in parts (scheme, host, port, path prefix).
+    pub fn site_url(&self) -> &SiteUrl {
+        &self.inner.site
     }
 
     /// The time one whole call may take, retries and waits included.
@@ -143,16 +138,7 @@ impl Session {
     /// The first call asks the server (`GET /users/me/status`, whose answer carries the
     /// id); the session remembers the answer, so later calls send nothing.
     pub fn current_user_id(&self) -> Result<UserId> {
-        self.current_user_id_by(self.deadline())
-    }
-
-    /// [`current_user_id`](Self::current_user_id), within a call's `deadline`.
-    pub(crate) fn current_user_id_by(&self, deadline: Instant) -> Result<UserId> {
-        if let Some(id) = self.inner.me.get() {
-            return Ok(*id);
-        }
-        let status = self.send_checked(&crate::GetStatus::new(UserId::me()), deadline)?;
-        Ok(*self.inner.me.get_or_init(|| status.user_id))
+        self.call().current_user_id()
     }
 
     /// The session's time: the machine's clock, or the one given to
@@ -165,35 +151,37 @@ impl Session {
         }
     }
 
-    /// When a call that starts now must end: now plus the session's timeout.
-    pub(crate) fn deadline(&self) -> Instant {
-        deadline_after(Instant::now(), self.inner.timeout)
+    /// A call that starts now: its deadline is now plus the session's timeout.
+    pub(crate) fn call(&self) -> Call<'_> {
+        Call {
+            session: self,
+            deadline: deadline_after(Instant::now(), self.inner.timeout),
+        }
     }
 
-    /// Validates `endpoint`, sends it, and reads the answer: the one path of every call.
+    /// Validates `endpoint`, then makes its calls ([`Endpoint::run`]: one, or several
+    /// that share one deadline) and reads the answers: the one path of every request.
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output> {
         endpoint.validate(self)?;
-        self.send_checked(endpoint, self.deadline())
+        endpoint.run(&self.call())
     }
 
-    /// Sends an `endpoint` already validated and reads the answer, by `deadline`: for a
-    /// request that makes more than one call (all of them share one deadline).
-    pub(crate) fn send_checked<E: Endpoint>(
-        &self,
-        endpoint: &E,
-        deadline: Instant,
-    ) -> Result<E::Output> {
+    /// Sends one validated `endpoint` and reads the answer, by `deadline`.
+    fn send_validated<E: Endpoint>(&self, endpoint: &E, deadline: Instant) -> Result<E::Output> {
         let body = endpoint.body()?;
         let mut url = String::with_capacity(self.inner.api_base.len() + 64);
         url.push_str(&self.inner.api_base);
         endpoint.write_path(&mut url);
-        let response = self.round_trip(
+        let response = match self.round_trip(
             endpoint.method(),
             &url,
             body.as_deref(),
             endpoint.idempotent(),
             deadline,
-        )?;
+        ) {
+            Ok(response) => response,
+            Err(e) => return endpoint.recover(&e).ok_or(e),
+        };
         endpoint
             .parse(&response)
             .map_err(|e| e.redact(self.token()))
@@ -234,18 +222,20 @@ impl Session {
     ) -> Result<HttpResponse> {
         let inner = &*self.inner;
         let start = Instant::now();
-        let headers = [
+        let common = [
             ("Authorization", inner.authorization.expose()),
             ("Accept", JSON),
             ("User-Agent", inner.user_agent.as_str()),
             ("X-Requested-With", "XMLHttpRequest"),
-            ("Content-Type", JSON),
         ];
         // Content-Type only goes with a body.
-        let headers = if body.is_some() {
-            &headers[..]
+        let with_body;
+        let headers: &[(&str, &str)] = if body.is_some() {
+            let [a, b, c, d] = common;
+            with_body = [a, b, c, d, ("Content-Type", JSON)];
+            &with_body
         } else {
-            &headers[..4]
+            &common
         };
         let mut attempt = 1;
         // A reused kept-alive connection the server had closed: sent again at once.
@@ -260,7 +250,7 @@ impl Session {
                 .with_headers(headers)
                 .with_timeout(left)
                 .with_max_response_bytes(inner.max_response_bytes)
-                .with_response_headers(RESPONSE_HEADERS);
+                .with_response_headers(crate::transport::SESSION_RESPONSE_HEADERS);
             if let Some(body) = body {
                 request = request.with_body(body);
             }
@@ -296,6 +286,36 @@ impl Session {
     }
 }
 
+/// One request's calls, once it is validated: they share one deadline (resolving `me`,
+/// the runs of a long id list, the call itself). [`Endpoint::run`] makes them.
+pub(crate) struct Call<'s> {
+    session: &'s Session,
+    deadline: Instant,
+}
+
+impl Call<'_> {
+    /// Sends `endpoint` (validated with the request it is part of) and reads the answer.
+    pub(crate) fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output> {
+        self.session.send_validated(endpoint, self.deadline)
+    }
+
+    /// The session's clock ([`Session::now`]).
+    pub(crate) fn now(&self) -> SystemTime {
+        self.session.now()
+    }
+
+    /// The real id of the token's user (see [`Session::current_user_id`]), asked at most
+    /// once per session.
+    pub(crate) fn current_user_id(&self) -> Result<UserId> {
+        let me = &self.session.inner.me;
+        if let Some(id) = me.get() {
+            return Ok(*id);
+        }
+        let status = self.send(&crate::GetStatus::new(UserId::me()))?;
+        Ok(*me.get_or_init(|| status.user_id))
+    }
+}
+
 /// `start + timeout`, or the latest instant the platform can represent near it.
 fn deadline_after(start: Instant, timeout: Duration) -> Instant {
     start
@@ -323,7 +343,7 @@ fn out_of_time(timeout: Duration, attempts: u32) -> Error {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.inner.site)
             .field("token", &self.inner.authorization)
             .field("user_agent", &self.inner.user_agent)
             .field("timeout", &self.inner.timeout)
@@ -352,6 +372,9 @@ pub struct SessionBuilder {
     options: TransportOptions,
     /// The first setting refused by a setter that cannot fail, reported by `build`.
     deferred: Option<Error>,
+    /// The first setter of the built-in transport called (`proxy(..)`, ...): refused
+    /// beside a transport of the caller's own.
+    built_in_setting: Option<&'static str>,
     /// Build the libcurl transport instead of the default one.
     #[cfg(feature = "curl")]
     curl: bool,
@@ -400,16 +423,22 @@ impl SessionBuilder {
         self
     }
 
-    /// The transport to use instead of the built-in one.
+    /// The transport to use instead of the built-in one. The settings of the built-in
+    /// transport ([`connect_timeout`](Self::connect_timeout),
+    /// [`max_idle_connections`](Self::max_idle_connections), the root certificates,
+    /// [`system_roots`](Self::system_roots), [`proxy`](Self::proxy),
+    /// [`no_proxy`](Self::no_proxy), `curl`) are then refused by [`build`](Self::build):
+    /// configure your transport itself.
     pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
         self
     }
 
     /// How long the built-in transport may take to connect (default 10 s); longer than
-    /// [`MAX_TIMEOUT`] (one year) is capped to it, zero is refused. Ignored with your own
+    /// [`MAX_TIMEOUT`] (one year) is capped to it, zero is refused. Refused beside your own
     /// [`transport`](SessionBuilder::transport).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.built_in("connect_timeout(..)");
         self.options.connect_timeout = timeout;
         self
     }
@@ -419,7 +448,7 @@ impl SessionBuilder {
     /// by N threads needs N of them to never open a connection once warm: with fewer,
     /// every call that ends while that many are already idle closes its connection, and
     /// some later call opens a new one. Idle connections are closed after 15 seconds
-    /// unused; 0 closes every connection after its call. Ignored with your own
+    /// unused; 0 closes every connection after its call. Refused beside your own
     /// [`transport`](SessionBuilder::transport).
     ///
     /// ```
@@ -432,6 +461,7 @@ impl SessionBuilder {
     /// assert_eq!(builder.transport_options().max_idle_connections, 32);
     /// ```
     pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.built_in("max_idle_connections(..)");
         self.options.max_idle_connections = connections;
         self
     }
@@ -457,6 +487,7 @@ impl SessionBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.built_in("add_root_certificate(..)");
         if let Err(e) = self.options.add_root_certificate(pem) {
             self.deferred.get_or_insert(e);
         }
@@ -468,6 +499,7 @@ impl SessionBuilder {
     /// [`build`](Self::build) with an [`Error::InvalidInput`] for `root_certificate` that
     /// names the file.
     pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.built_in("add_root_certificate_file(..)");
         if let Err(e) = self.options.add_root_certificate_file(path) {
             self.deferred.get_or_insert(e);
         }
@@ -480,6 +512,7 @@ impl SessionBuilder {
     /// the distribution's, such as `/etc/ssl/certs/ca-certificates.crt`); see
     /// [`TransportOptions`](crate::transport::TransportOptions#which-roots-are-trusted).
     pub fn system_roots(mut self, trust: bool) -> Self {
+        self.built_in("system_roots(..)");
         self.options.system_roots = trust;
         self
     }
@@ -488,9 +521,10 @@ impl SessionBuilder {
     /// [`ProxyUrl`](crate::transport::ProxyUrl)), except to the hosts that
     /// `no_proxy`/`NO_PROXY` lists, as curl's `--proxy` does. Without this, the proxy
     /// comes from the environment, read as curl reads it
-    /// ([`transport::proxy`](crate::transport::proxy)). The password never appears in
+    /// ([`ProxySetting`](crate::transport::ProxySetting)). The password never appears in
     /// `Debug` or in errors. A malformed URL is refused by [`build`](Self::build).
     pub fn proxy(mut self, url: &str) -> Self {
+        self.built_in("proxy(..)");
         match crate::transport::ProxyUrl::parse(url) {
             Ok(url) => self.options.proxy = ProxySetting::Url(url),
             Err(e) => {
@@ -502,6 +536,7 @@ impl SessionBuilder {
 
     /// Connects directly, whatever the proxy environment variables say.
     pub fn no_proxy(mut self) -> Self {
+        self.built_in("no_proxy()");
         self.options.proxy = ProxySetting::None;
         self
     }
@@ -524,8 +559,14 @@ impl SessionBuilder {
     /// ```
     #[cfg(feature = "curl")]
     pub fn curl(mut self) -> Self {
+        self.built_in("curl()");
         self.curl = true;
         self
+    }
+
+    /// Notes that a setting of the built-in transport was given.
+    fn built_in(&mut self, setter: &'static str) {
+        self.built_in_setting.get_or_insert(setter);
     }
 
     /// The connection settings the built-in transport will be made with.
@@ -607,7 +648,7 @@ impl SessionBuilder {
 
     /// Checks the settings and builds the session. Sends nothing.
     pub fn build(self) -> Result<Session> {
-        let base_url = base_url::normalize(&self.base_url)?;
+        let site = SiteUrl::parse(&self.base_url)?;
         let token = match self.token {
             Some(token) => token?,
             None => {
@@ -634,22 +675,15 @@ impl SessionBuilder {
         options.connect_timeout = options.connect_timeout.min(MAX_TIMEOUT);
         let transport = match self.transport {
             Some(transport) => {
-                #[cfg(feature = "curl")]
-                if self.curl {
+                // One rule for every setting of the built-in transport: beside a
+                // transport of your own, it would do nothing, so it is refused.
+                if let Some(setter) = self.built_in_setting {
                     return Err(Error::invalid(
                         "transport",
-                        "both .transport(..) and .curl() were called; choose one",
-                    ));
-                }
-                let defaults = TransportOptions::default();
-                if options.root_certificates != defaults.root_certificates
-                    || options.system_roots != defaults.system_roots
-                    || options.proxy != defaults.proxy
-                {
-                    return Err(Error::invalid(
-                        "transport",
-                        "root certificates, system roots and the proxy are settings of the \
-                         built-in transport; with your own .transport(..), configure them on it",
+                        format!(
+                            ".{setter} configures the built-in transport, and .transport(..) \
+                             replaces it; configure your transport itself instead"
+                        ),
                     ));
                 }
                 transport
@@ -658,10 +692,10 @@ impl SessionBuilder {
             None if self.curl => Arc::new(crate::transport::CurlTransport::from_options(&options)?),
             None => default_transport(&options, timeout)?,
         };
-        let api_base = format!("{base_url}/api/v4");
+        let api_base = format!("{site}/api/v4");
         Ok(Session {
             inner: Arc::new(Inner {
-                base_url,
+                site,
                 api_base,
                 authorization: Secret::new(format!("Bearer {}", token.expose())),
                 user_agent: self.user_agent,
@@ -679,7 +713,7 @@ impl SessionBuilder {
 impl fmt::Debug for SessionBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionBuilder")
-            .field("base_url", &base_url::masked(&self.base_url))
+            .field("base_url", &site_url::masked(&self.base_url))
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)

@@ -80,3 +80,29 @@ fn without_a_clock_the_machines_is_used() {
         .send(&session)
         .unwrap();
 }
+
+/// `UpdateCustomStatus::lasting` computes its end from the session's clock when sent, not
+/// from the machine's: a month ahead on the fake, an hour's custom status ends an hour
+/// after the fake's now (cut to the minute, as the apps do).
+#[test]
+fn lasting_ends_on_the_sessions_clock() {
+    use mattermost_status::expiry::TimeZone;
+    use mattermost_status::CustomStatusDuration;
+    let fake = FakeServer::new();
+    let alice = fake.user("alice").unwrap();
+    let session = fake.session(&alice).unwrap();
+    fake.advance(MONTH);
+    UpdateCustomStatus::new(UserId::me())
+        .text("In a meeting")
+        .lasting(CustomStatusDuration::OneHour, &TimeZone::utc())
+        .send(&session)
+        .unwrap();
+    let end = fake.custom_status(alice.id).unwrap().expires_at.unwrap();
+    let hour = Duration::from_secs(3600);
+    // The apps cut the end to the minute.
+    let from_fake = end.duration_since(fake.now()).unwrap();
+    assert!(
+        from_fake <= hour && from_fake > hour - Duration::from_secs(61),
+        "{from_fake:?}"
+    );
+}

@@ -39,9 +39,9 @@ use std::time::Duration;
 
 use mattermost_status::transport::{HttpRequest, HttpResponse, Method, Transport};
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
-    RemoveRecentCustomStatus, RemoveRecentMethod, Session, StatusKind, TransportError,
-    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
+    transport::UreqTransport, CustomStatus, CustomStatusDuration, Error, GetStatus,
+    GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Session, StatusKind,
+    TransportError, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
 };
 use serde_json::Value;
 

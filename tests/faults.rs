@@ -5,28 +5,29 @@
 //!
 //! What a transport alone must do with a fault (time out on a trickle, stop at the body
 //! limit, not follow a redirect, call a reset `Io`) is the conformance suite's, run
-//! against every transport: `tests/conformance.rs`.
+//! against every transport: `conformance/tests/transports.rs`.
 //!
 //! `cargo test --test faults -- --nocapture` prints one `FAULT` line per test with the
 //! figures (attempts, elapsed time against the deadline).
 
-// The built-in transport talks to the fault server of `transport::conformance`.
-#![cfg(all(feature = "ureq", feature = "conformance"))]
+// The built-in transport talks to the fault server of `mattermost-status-conformance`.
+#![cfg(feature = "ureq")]
 
+#[path = "support/fault.rs"]
+mod fault;
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use fault::server::{json, response, Fault};
+use fault::{refused, serve_always, start_server};
 use mattermost_status::{
-    CustomStatus, Error, GetStatus, RemoveRecentCustomStatus, RetryPolicy, Session,
-    TransportErrorKind, UreqTransport, UserId,
+    transport::UreqTransport, CustomStatus, Error, GetStatus, RemoveRecentCustomStatus,
+    RetryPolicy, Session, TransportErrorKind, UserId,
 };
-use support::fault_server::{json, response, Fault};
-use support::{
-    assert_no_token, refused, serve_always, start_server, Counting, ALICE, STATUS_BODY, TOKEN,
-};
+use support::{assert_no_token, Counting, ALICE, STATUS_BODY, TOKEN};
 
 /// How much later than its deadline a call may return (a loaded 2-core machine).
 const MARGIN: Duration = Duration::from_millis(1500);

@@ -2,22 +2,23 @@
 //! docs/reliability.md's "Hostile servers and settings" table. Rows 1 (TRACE logs) and
 //! 3 (huge timeouts) live in `tests/trace_log.rs` and `tests/properties.rs`.
 
-// The built-in transport talks to the fault server of `transport::conformance`.
-#![cfg(all(feature = "ureq", feature = "conformance"))]
+// The built-in transport talks to the fault server of `mattermost-status-conformance`.
+#![cfg(feature = "ureq")]
 
+#[path = "support/fault.rs"]
+mod fault;
 mod support;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use fault::server::{json, json_keep_alive, response, Fault, FaultServer};
+use fault::{refused, serve_always, start_server};
 use mattermost_status::{
-    CustomStatus, Error, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy,
-    Session, StatusKind, UpdateStatus, UreqTransport, UserId,
+    transport::UreqTransport, CustomStatus, Error, GetStatus, GetStatusesByIds,
+    RemoveRecentCustomStatus, RetryPolicy, Session, StatusKind, UpdateStatus, UserId,
 };
-use support::fault_server::{json, json_keep_alive, response, Fault, FaultServer};
-use support::{
-    refused, serve_always, session_on, start_server, Canned, Counting, ALICE, STATUS_BODY, TOKEN,
-};
+use support::{session_on, Canned, Counting, ALICE, STATUS_BODY, TOKEN};
 
 fn user() -> UserId {
     ALICE.parse().expect("user id")

@@ -6,7 +6,8 @@ mod support;
 use std::sync::Mutex;
 
 use mattermost_status::{
-    GetStatus, HttpRequest, HttpResponse, Session, Transport, TransportError, UserId,
+    transport::{HttpRequest, HttpResponse, Transport},
+    GetStatus, Session, TransportError, UserId,
 };
 use support::{id, BOB, TOKEN};
 

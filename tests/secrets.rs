@@ -1,16 +1,19 @@
 //! The token: read from the environment or a file without the caller holding the
 //! string, sent only as `Authorization: Bearer`, shown nowhere.
 
-// The built-in transport talks to the fault server of `transport::conformance`.
-#![cfg(all(feature = "ureq", feature = "conformance"))]
+// The built-in transport talks to the fault server of `mattermost-status-conformance`.
+#![cfg(feature = "ureq")]
 
+#[path = "support/fault.rs"]
+mod fault;
 mod support;
 
 use std::path::PathBuf;
 
+use fault::serve_always;
+use fault::server::{json, FaultServer};
 use mattermost_status::{Error, GetStatus, RetryPolicy, Session, SessionBuilder, UserId};
-use support::fault_server::{json, FaultServer};
-use support::{assert_no_token, serve_always, ALICE, STATUS_BODY, TOKEN};
+use support::{assert_no_token, ALICE, STATUS_BODY, TOKEN};
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
     let path = std::env::temp_dir().join(format!(

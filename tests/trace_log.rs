@@ -6,20 +6,24 @@
 //! which captures every line of every target at TRACE, ureq's and ureq-proto's
 //! wire-level lines included.
 
-// The built-in transport talks to the fault server of `transport::conformance`.
-#![cfg(all(feature = "ureq", feature = "conformance"))]
+// The built-in transport talks to the fault server of `mattermost-status-conformance`.
+#![cfg(feature = "ureq")]
 
+#[path = "support/fault.rs"]
+mod fault;
 mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fault::server::{json, json_keep_alive, Fault};
+use fault::start_server;
 use mattermost_status::{
+    transport::{Transport, UreqTransport},
     CustomStatus, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy, Session,
-    StatusKind, Transport, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
+    StatusKind, UpdateCustomStatus, UpdateStatus, UserId,
 };
-use support::fault_server::{json, json_keep_alive, Fault};
-use support::{start_server, ALICE, STATUS_BODY, TOKEN};
+use support::{ALICE, STATUS_BODY, TOKEN};
 
 /// Every log record: `LEVEL target: message`.
 #[derive(Clone, Default)]

@@ -359,3 +359,54 @@ fn token_from_env_and_file() {
         .contains("MM_STATUS_TEST_SURELY_UNSET_VARIABLE is not set"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// One rule for the settings of the built-in transport: beside a transport of one's own
+/// they would do nothing, so `build` refuses each, naming it; nothing is sent.
+#[test]
+fn built_in_transport_settings_are_refused_beside_your_own_transport() {
+    // A real (self-signed, throwaway) root the builder takes: only the rule may refuse it.
+    const SOME_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBozCCAUmgAwIBAgIUH2B+Aj3mwrnPY3aHDRgMWBwGLbEwCgYIKoZIzj0EAwIw\nJjEkMCIGA1UEAwwbbWF0dGVybW9zdC1zdGF0dXMgdGVzdCByb290MCAXDTI2MTIw\nNjE5NTQwM1oYDzIxMjYxMTEyMTk1NDAzWjAmMSQwIgYDVQQDDBttYXR0ZXJtb3N0\nLXN0YXR1cyB0ZXN0IHJvb3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARga31q\nt5R/8fERi7HG95oAmozkAmIja83574VLZbzYerJJY3v928QUdZY1MzCG540kbuF8\n4H088UtdD4hesauEo1MwUTAdBgNVHQ4EFgQUP6oGxlFi/rR/nBmrgf/0+o1R+fww\nHwYDVR0jBBgwFoAUP6oGxlFi/rR/nBmrgf/0+o1R+fwwDwYDVR0TAQH/BAUwAwEB\n/zAKBggqhkjOPQQDAgNIADBFAiEA720gN4Mym9Lzc9NJVf34n1QrOfeLFXMh5KXx\nmcxbi5oCIEqFqm/tmNbmAFlkOKEd+N2Awobwa8vnzt7HsFNMFS2S\n-----END CERTIFICATE-----\n";
+    type Setter = fn(mattermost_status::SessionBuilder) -> mattermost_status::SessionBuilder;
+    let cases: [(&str, Setter); 6] = [
+        ("connect_timeout(..)", |b| {
+            b.connect_timeout(Duration::from_secs(3))
+        }),
+        ("max_idle_connections(..)", |b| b.max_idle_connections(2)),
+        ("system_roots(..)", |b| b.system_roots(true)),
+        ("proxy(..)", |b| b.proxy("http://proxy.example:3128")),
+        ("no_proxy()", |b| b.no_proxy()),
+        ("add_root_certificate(..)", |b| {
+            b.add_root_certificate(SOME_PEM)
+        }),
+    ];
+    for (setter, set) in cases {
+        let canned = Canned::new(200, Vec::new(), STATUS_BODY.as_bytes().to_vec());
+        let sent = canned.counter();
+        let built = set(Session::builder("https://chat.example.com").token(TOKEN))
+            .transport(canned)
+            .build();
+        match built {
+            Err(Error::InvalidInput { field, reason, .. }) => {
+                assert_eq!(field, "transport", "{setter}: {reason}");
+                assert!(reason.contains(setter), "{setter}: {reason}");
+            }
+            other => panic!("{setter}: {other:?}"),
+        }
+        assert_eq!(
+            sent.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "{setter}"
+        );
+    }
+    // Without them, the same transport is taken as it is.
+    let canned = Canned::new(200, Vec::new(), STATUS_BODY.as_bytes().to_vec());
+    let session = Session::builder("https://chat.example.com")
+        .token(TOKEN)
+        .transport(canned)
+        .build()
+        .unwrap();
+    assert_eq!(
+        GetStatus::new(UserId::me()).send(&session).unwrap().status,
+        StatusKind::Online
+    );
+}

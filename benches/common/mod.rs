@@ -401,8 +401,8 @@ pub struct Canned {
 impl Transport for Canned {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         let body = match (request.method(), request.body()) {
-            (mattermost_status::Method::Get, _) => &self.get,
-            (mattermost_status::Method::Put, _) => &self.put,
+            (mattermost_status::transport::Method::Get, _) => &self.get,
+            (mattermost_status::transport::Method::Put, _) => &self.put,
             (_, b) => {
                 let len = b.map_or(0, <[u8]>::len);
                 &self.by_len.iter().find(|(l, _)| *l == len).unwrap().1

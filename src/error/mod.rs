@@ -1,35 +1,4 @@
-//! The crate's one error type and its parts.
-//!
-//! Every fallible call returns [`Result<T>`](crate::Result), whose error is [`Error`]. Its
-//! variants say *where* things went wrong, so a caller can `match` on what it can act on:
-//!
-//! | variant | what happened | was anything sent? |
-//! |---|---|---|
-//! | [`Error::InvalidInput`] | a value the server would refuse (or silently mangle) | no |
-//! | [`Error::Api`] | the server answered with an error status (4xx, 5xx) | yes |
-//! | [`Error::RateLimited`] | the server answered 429 Too Many Requests | yes |
-//! | [`Error::Redirect`] | the server answered 3xx: the base URL is probably wrong | yes |
-//! | [`Error::Transport`] | no usable HTTP answer: connect, TLS, timeout, I/O, size limit | maybe |
-//! | [`Error::Decode`] | an answer with a success status whose body is not what the server sends | yes |
-//! | [`Error::UnknownUsers`] | no user has a username that was asked for | yes |
-//! | `Error::Live` (feature `live`) | the live status stream could not go on: not authenticated, upgrade refused, protocol | yes |
-//!
-//! No error ever contains the session's token.
-//!
-//! # Where causes live, and printing what a server sent
-//!
-//! Every error of this crate says everything in its `Display`, once, and has no
-//! [`source()`](std::error::Error::source) (as ureq's errors do): an error chain printed
-//! by anyhow or eyre shows each cause once. The underlying error of a
-//! [`TransportError`] stays reachable through [`TransportError::cause`], to downcast it.
-//!
-//! Everything a server sent that a message quotes (an error message, an id, a request
-//! id, a body excerpt, a content type, a `Location`) is escaped and cut in one place
-//! before it is shown: control characters (ESC, BEL, CR, LF, C1) and bidi overrides
-//! come out as `\u{..}`, and long texts end with `...[N more bytes]`. So any `Display`
-//! is safe to print to a terminal or a log line, and bounded (a few hundred characters
-//! per field). The raw values stay in the accessors ([`ApiError::message`],
-//! [`DecodeError::excerpt`], ...).
+//! The crate's one error type, [`Error`], and its parts.
 
 mod api;
 mod decode;
@@ -52,7 +21,39 @@ pub use transport::{TransportError, TransportErrorKind};
 /// `Result<T, mattermost_status::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong when talking to Mattermost.
+/// Everything that can go wrong when talking to Mattermost: the crate's one error type.
+///
+/// Every fallible call returns [`Result<T>`](crate::Result), whose error is [`Error`]. Its
+/// variants say *where* things went wrong, so a caller can `match` on what it can act on:
+///
+/// | variant | what happened | was anything sent? |
+/// |---|---|---|
+/// | [`Error::InvalidInput`] | a value the server would refuse (or silently mangle) | no |
+/// | [`Error::Api`] | the server answered with an error status (4xx, 5xx) | yes |
+/// | [`Error::RateLimited`] | the server answered 429 Too Many Requests | yes |
+/// | [`Error::Redirect`] | the server answered 3xx: the base URL is probably wrong | yes |
+/// | [`Error::Transport`] | no usable HTTP answer: connect, TLS, timeout, I/O, size limit | maybe |
+/// | [`Error::Decode`] | an answer with a success status whose body is not what the server sends | yes |
+/// | [`Error::UnknownUsers`] | no user has a username that was asked for | yes |
+/// | `Error::Live` (feature `live`) | the live status stream could not go on: not authenticated, upgrade refused, protocol | yes |
+///
+/// No error ever contains the session's token.
+///
+/// # Where causes live, and printing what a server sent
+///
+/// Every error of this crate says everything in its `Display`, once, and has no
+/// [`source()`](std::error::Error::source) (as ureq's errors do): an error chain printed
+/// by anyhow or eyre shows each cause once. The underlying error of a
+/// [`TransportError`] stays reachable through [`TransportError::cause`], to downcast it.
+///
+/// Everything a server sent that a message quotes (an error message, an id, a request
+/// id, a body excerpt, a content type, a `Location`) is escaped and cut in one place
+/// before it is shown: control characters (ESC, BEL, CR, LF, C1) and bidi overrides
+/// come out as `\u{..}`, and long texts end with `...[N more bytes]`. So any `Display`
+/// is safe to print to a terminal or a log line, and bounded (a few hundred characters
+/// per field). The raw values stay in the accessors ([`ApiError::message`],
+/// [`DecodeError::excerpt`], ...).
+///
 ///
 /// ```
 /// use mattermost_status::{Error, Session};

@@ -62,10 +62,13 @@ impl TransportErrorKind {
 /// assert_eq!(io.kind(), io::ErrorKind::ConnectionRefused);
 /// ```
 ///
-#[cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#[cfg_attr(
+    feature = "ureq",
+    doc = "[`UreqTransport`]: crate::transport::UreqTransport"
+)]
 #[cfg_attr(
     not(feature = "ureq"),
-    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/transport/struct.UreqTransport.html"
 )]
 #[derive(Debug)]
 pub struct TransportError {

@@ -26,7 +26,7 @@ const MAX_HEADERS: usize = 64;
 
 /// A [`FakeServer`] listening for HTTP on a socket; from [`FakeServer::serve`].
 ///
-/// Any HTTP client can talk to it: the crate's own [`UreqTransport`](crate::UreqTransport),
+/// Any HTTP client can talk to it: the crate's own [`UreqTransport`](crate::transport::UreqTransport),
 /// curl, or the tool under test. Connections are kept alive (HTTP/1.1) until the client
 /// closes them or the server stops. [`stop`](FakeHttpServer::stop), or dropping it, closes
 /// the listening socket and every open connection and waits for all of its threads to

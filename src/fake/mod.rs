@@ -12,7 +12,7 @@
 //! - **in process**: a `FakeServer` is a [`Transport`]; [`FakeServer::session`] gives a
 //!   [`Session`] that talks to it with no socket at all. The fastest way for unit tests.
 //! - **over HTTP**: [`FakeServer::serve`] listens on `127.0.0.1` (a free port), so the
-//!   real [`UreqTransport`](crate::UreqTransport), curl or any program can talk to it.
+//!   real [`UreqTransport`](crate::transport::UreqTransport), curl or any program can talk to it.
 //!
 //! # Testing your own tool with it
 //!
@@ -668,7 +668,7 @@ impl Transport for FakeServer {
         timeout: Duration,
     ) -> Result<Box<dyn crate::transport::Stream>, TransportError> {
         let _ = timeout; // nothing to connect to
-        if crate::base_url::request_target(url).is_none() {
+        if crate::site_url::request_target(url).is_none() {
             return Err(TransportError::new(
                 TransportErrorKind::InvalidRequest,
                 format!("not an absolute URL: {url}"),
@@ -683,7 +683,7 @@ impl Transport for FakeServer {
     }
 
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let Some(target) = crate::base_url::request_target(request.url()) else {
+        let Some(target) = crate::site_url::request_target(request.url()) else {
             return Err(TransportError::new(
                 TransportErrorKind::InvalidRequest,
                 format!("not an absolute URL: {}", request.url()),

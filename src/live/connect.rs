@@ -186,7 +186,7 @@ fn refused(response: &tungstenite::http::Response<Option<Vec<u8>>>) -> Error {
     let body = response.body().clone().unwrap_or_default();
     let mut answer = HttpResponse::new(status, body);
     for (name, value) in response.headers() {
-        if crate::session::RESPONSE_HEADERS
+        if crate::transport::SESSION_RESPONSE_HEADERS
             .iter()
             .any(|n| n.eq_ignore_ascii_case(name.as_str()))
         {

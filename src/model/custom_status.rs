@@ -91,8 +91,8 @@ impl fmt::Display for CustomStatusDuration {
 /// by comparing these bytes.
 ///
 /// To set the duration *and* compute its `expires_at` as Mattermost's apps do ("today"
-/// ends at the user's midnight), use [`CustomStatus::lasting`] (from the
-/// [`expiry`](crate::expiry) module, which also has the functions behind it).
+/// ends at the user's midnight), use [`UpdateCustomStatus::lasting`](crate::UpdateCustomStatus::lasting) (the
+/// [`expiry`](crate::expiry) module has the functions behind it).
 ///
 /// ```
 /// use mattermost_status::{CustomStatus, CustomStatusDuration};

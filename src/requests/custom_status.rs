@@ -8,9 +8,11 @@ use std::time::SystemTime;
 
 use crate::endpoint::{json_body, user_path, Endpoint};
 use crate::error::{Error, Result};
+use crate::expiry::{self, TimeZone};
 use crate::model::time::format_rfc3339;
 use crate::model::{CustomStatus, CustomStatusDuration, UserId, CUSTOM_STATUS_TEXT_MAX_CHARS};
 use crate::response::expect_status_ok;
+use crate::session::Call;
 use crate::transport::{HttpResponse, Method};
 use crate::Session;
 
@@ -32,8 +34,8 @@ use crate::Session;
 /// without colons: `calendar`, not `:calendar:`). An `expires_at` with no duration is
 /// stored with the duration `date_and_time`. "Now" is this machine's clock: a time a few
 /// seconds ahead may still be refused by a server whose clock runs ahead.
-/// [`UpdateCustomStatus::lasting`] (from the [`expiry`](crate::expiry) module) sets a
-/// duration with the `expires_at` the apps would compute for it.
+/// [`UpdateCustomStatus::lasting`] sets a duration with the `expires_at` the apps would
+/// compute for it (the [`expiry`] module), on the session's clock.
 ///
 /// ```no_run
 /// use std::time::{Duration, SystemTime};
@@ -53,6 +55,9 @@ use crate::Session;
 pub struct UpdateCustomStatus {
     user_id: UserId,
     custom_status: CustomStatus,
+    /// Set by [`lasting`](Self::lasting): `expires_at` is computed in this zone from the
+    /// session's clock when the request is sent.
+    lasting: Option<TimeZone>,
 }
 
 impl UpdateCustomStatus {
@@ -61,6 +66,7 @@ impl UpdateCustomStatus {
         UpdateCustomStatus {
             user_id,
             custom_status: CustomStatus::default(),
+            lasting: None,
         }
     }
 
@@ -88,10 +94,46 @@ impl UpdateCustomStatus {
         self
     }
 
-    /// When the custom status ends.
+    /// When the custom status ends (instead of [`lasting`](Self::lasting)).
     pub fn expires_at(mut self, expires_at: SystemTime) -> Self {
         self.custom_status.expires_at = Some(expires_at);
+        self.lasting = None;
         self
+    }
+
+    /// Sets the duration, and an `expires_at` computed for it as Mattermost's apps do
+    /// ("today" ends at midnight in `zone`; see [`expiry::expires_at`]) from the
+    /// session's clock ([`Session::now`]) when the request is sent.
+    ///
+    /// ```no_run
+    /// use mattermost_status::expiry::TimeZone;
+    /// use mattermost_status::{CustomStatusDuration, Session, UpdateCustomStatus, UserId};
+    ///
+    /// # let session = Session::builder("https://chat.example.com").token("t").build()?;
+    /// UpdateCustomStatus::new(UserId::me())
+    ///     .emoji("house")
+    ///     .text("Working from home")
+    ///     .lasting(CustomStatusDuration::Today, &TimeZone::utc())
+    ///     .send(&session)?;
+    /// # Ok::<(), mattermost_status::Error>(())
+    /// ```
+    pub fn lasting(mut self, duration: CustomStatusDuration, zone: &TimeZone) -> Self {
+        self.custom_status.duration = Some(duration);
+        self.custom_status.expires_at = None;
+        self.lasting = Some(zone.clone());
+        self
+    }
+
+    /// The request as it goes out at `now`: the end time of [`lasting`](Self::lasting)
+    /// computed.
+    fn at(&self, now: SystemTime) -> Result<std::borrow::Cow<'_, Self>> {
+        let (Some(zone), Some(duration)) = (&self.lasting, self.custom_status.duration) else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let mut resolved = self.clone();
+        resolved.custom_status.expires_at = Some(expiry::expires_at(duration, zone, now)?);
+        resolved.lasting = None;
+        Ok(std::borrow::Cow::Owned(resolved))
     }
 
     /// Sends the request.
@@ -104,7 +146,8 @@ impl Endpoint for UpdateCustomStatus {
     type Output = ();
 
     fn validate(&self, session: &Session) -> Result<()> {
-        let cs = &self.custom_status;
+        let resolved = self.at(session.now())?;
+        let cs = &resolved.custom_status;
         if cs.emoji.is_empty() && cs.text.is_empty() {
             return Err(Error::invalid(
                 "text",
@@ -159,6 +202,11 @@ impl Endpoint for UpdateCustomStatus {
 
     fn parse(&self, response: &HttpResponse) -> Result<()> {
         expect_status_ok(response)
+    }
+
+    /// The end time of [`lasting`](Self::lasting) from the session's clock, now.
+    fn run(&self, call: &Call<'_>) -> Result<()> {
+        call.send(self.at(call.now())?.as_ref())
     }
 }
 

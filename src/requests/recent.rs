@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::endpoint::{user_path, Endpoint};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{CustomStatus, UserId};
 use crate::response::{decode_error, decode_json};
 use crate::transport::{HttpResponse, Method};
@@ -52,12 +52,7 @@ impl GetRecentCustomStatuses {
 
     /// Sends the request.
     pub fn send(&self, session: &Session) -> Result<Vec<CustomStatus>> {
-        match session.execute(self) {
-            Err(e) if e.status() == Some(400) && e.api_id() == Some(NO_PREFERENCE) => {
-                Ok(Vec::new())
-            }
-            other => other,
-        }
+        session.execute(self)
     }
 }
 
@@ -75,6 +70,11 @@ crate::model::object_only!(Preference, "a Preference object");
 
 impl Endpoint for GetRecentCustomStatuses {
     type Output = Vec<CustomStatus>;
+
+    /// The server's 400 for a preference never saved: nobody set a custom status yet.
+    fn recover(&self, error: &Error) -> Option<Vec<CustomStatus>> {
+        (error.status() == Some(400) && error.api_id() == Some(NO_PREFERENCE)).then(Vec::new)
+    }
 
     fn method(&self) -> Method {
         Method::Get

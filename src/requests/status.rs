@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::time::{format_rfc3339, unix_seconds};
 use crate::model::{Status, StatusKind, UserId};
 use crate::response::decode_json;
+use crate::session::Call;
 use crate::transport::{HttpResponse, Method};
 use crate::Session;
 
@@ -148,17 +149,7 @@ impl UpdateStatus {
 
     /// Sends the request, after resolving `me` (see above).
     pub fn send(&self, session: &Session) -> Result<Status> {
-        self.validate(session)?;
-        let deadline = session.deadline();
-        if self.user_id.is_me() {
-            let resolved = UpdateStatus {
-                user_id: session.current_user_id_by(deadline)?,
-                ..self.clone()
-            };
-            session.send_checked(&resolved, deadline)
-        } else {
-            session.send_checked(self, deadline)
-        }
+        session.execute(self)
     }
 }
 
@@ -236,5 +227,18 @@ impl Endpoint for UpdateStatus {
 
     fn parse(&self, response: &HttpResponse) -> Result<Status> {
         decode_json(response, STATUS_OBJECT)
+    }
+
+    /// The server refuses `me` in the body: the real id first, in the same deadline.
+    fn run(&self, call: &Call<'_>) -> Result<Status> {
+        if self.user_id.is_me() {
+            let resolved = UpdateStatus {
+                user_id: call.current_user_id()?,
+                ..self.clone()
+            };
+            call.send(&resolved)
+        } else {
+            call.send(self)
+        }
     }
 }

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::{Status, UserId};
 use crate::requests::id_list;
 use crate::response::decode_json;
+use crate::session::Call;
 use crate::transport::{HttpResponse, Method};
 use crate::Session;
 
@@ -76,22 +77,55 @@ impl GetStatusesByIds {
     /// Sends the request: one call, or one per [`ids_per_call`](Self::ids_per_call)
     /// ids (see *Long lists* above).
     pub fn send(&self, session: &Session) -> Result<Statuses> {
-        let all = IdList(&self.user_ids);
-        all.validate(session)?;
+        session.execute(self)
+    }
+}
+
+/// The whole list as one call; [`run`](Endpoint::run) splits a long one.
+impl Endpoint for GetStatusesByIds {
+    type Output = Statuses;
+
+    fn validate(&self, session: &Session) -> Result<()> {
+        IdList(&self.user_ids).validate(session)?;
         if self.ids_per_call == 0 {
             return Err(Error::invalid("ids_per_call", "must be at least 1"));
         }
-        // One deadline for the whole request, however many calls it makes.
-        let deadline = session.deadline();
+        Ok(())
+    }
+
+    fn method(&self) -> Method {
+        IdList(&self.user_ids).method()
+    }
+
+    fn idempotent(&self) -> bool {
+        IdList(&self.user_ids).idempotent()
+    }
+
+    fn write_path(&self, url: &mut String) {
+        IdList(&self.user_ids).write_path(url);
+    }
+
+    fn body(&self) -> Result<Option<Vec<u8>>> {
+        IdList(&self.user_ids).body()
+    }
+
+    fn parse(&self, response: &HttpResponse) -> Result<Statuses> {
+        IdList(&self.user_ids)
+            .parse(response)
+            .map(Statuses::from_vec)
+    }
+
+    /// One call, or one per `ids_per_call` distinct ids, all in the request's deadline.
+    fn run(&self, call: &Call<'_>) -> Result<Statuses> {
         if self.user_ids.len() <= self.ids_per_call {
-            return session.send_checked(&all, deadline).map(Statuses::from_vec);
+            return call.send(self);
         }
         let mut unique = self.user_ids.clone();
         unique.sort_unstable();
         unique.dedup();
         let mut statuses = Vec::with_capacity(unique.len());
         for run in unique.chunks(self.ids_per_call) {
-            statuses.extend(session.send_checked(&IdList(run), deadline)?);
+            statuses.extend(call.send(&IdList(run))?);
         }
         // Sorted runs answered in order: already sorted, so this does not sort again.
         Ok(Statuses::from_vec(statuses))

@@ -19,7 +19,7 @@ const MAX_IDLE_HANDLES: usize = 8;
 /// A transport on libcurl, as the system has it: its TLS library and trust store, and the
 /// proxies its users have set in the environment.
 ///
-/// It honours the same contract as [`UreqTransport`](crate::UreqTransport) (see
+/// It honours the same contract as [`UreqTransport`](crate::transport::UreqTransport) (see
 /// [`Transport`]): the request's timeout bounds the whole exchange (`CURLOPT_TIMEOUT_MS`),
 /// the body limit stops reading at the limit (`CURLOPT_MAXFILESIZE` for a
 /// `Content-Length` over it, and the write callback for everything else, allocating
@@ -44,7 +44,7 @@ const MAX_IDLE_HANDLES: usize = 8;
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use mattermost_status::{CurlTransport, GetStatus, Session, UserId};
+/// use mattermost_status::{GetStatus, Session, UserId, transport::CurlTransport};
 ///
 /// let session = Session::builder("https://chat.example.com")
 ///     .token_from_env("MM_TOKEN")
@@ -294,8 +294,8 @@ impl CurlTransport {
         self.configure(easy, request)
             .map_err(|e| convert_error(&e, false, false))?;
         let limit = request.max_response_bytes();
-        let http = request.url().split_once("://").is_some_and(|(scheme, _)| {
-            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+        let http = crate::site_url::origin(request.url()).is_some_and(|o| {
+            o.scheme.eq_ignore_ascii_case("http") || o.scheme.eq_ignore_ascii_case("https")
         });
         let mut body: Vec<u8> = Vec::new();
         let too_large = Cell::new(false);

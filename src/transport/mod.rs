@@ -7,7 +7,7 @@
 //! The connection settings every built-in transport shares (trusted roots, the
 //! system's store, the proxy, the connect timeout) are one [`TransportOptions`], which
 //! [`SessionBuilder`](crate::SessionBuilder) fills; proxies and `NO_PROXY` are read as
-//! curl reads them ([`proxy`]).
+//! curl reads them ([`ProxySetting`]).
 //!
 //! ```
 //! use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
@@ -33,10 +33,13 @@
 //! assert_eq!(status.status, StatusKind::Away);
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
-#![cfg_attr(feature = "ureq", doc = "[`UreqTransport`]: crate::UreqTransport")]
+#![cfg_attr(
+    feature = "ureq",
+    doc = "[`UreqTransport`]: crate::transport::UreqTransport"
+)]
 #![cfg_attr(
     not(feature = "ureq"),
-    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/struct.UreqTransport.html"
+    doc = "[`UreqTransport`]: https://docs.rs/mattermost-status/0.1/mattermost_status/transport/struct.UreqTransport.html"
 )]
 
 use std::fmt;
@@ -44,8 +47,6 @@ use std::time::Duration;
 
 use crate::error::TransportError;
 
-#[cfg(feature = "conformance")]
-pub mod conformance;
 #[cfg(feature = "curl")]
 mod curl;
 #[cfg(feature = "curl")]
@@ -56,7 +57,7 @@ mod dial;
 mod forward;
 mod options;
 mod pem;
-pub mod proxy;
+mod proxy;
 mod stream;
 #[cfg(any(feature = "ureq", feature = "curl"))]
 mod system_roots;
@@ -64,12 +65,25 @@ mod system_roots;
 mod ureq;
 
 pub use self::options::{ProxySetting, RootCertificate, TransportOptions};
-pub use self::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
+pub use self::proxy::ProxyUrl;
+
 pub use self::stream::Stream;
 #[cfg(feature = "ureq")]
 mod ureq_wire;
 #[cfg(feature = "ureq")]
 pub use self::ureq::UreqTransport;
+
+/// The only response headers a [`Session`](crate::Session) reads: every request it sends
+/// [wants](HttpRequest::wants_response_header) these, and a transport may drop the rest.
+pub const SESSION_RESPONSE_HEADERS: &[&str] = &[
+    "Content-Type",
+    "Location",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-Request-Id",
+];
 
 /// The HTTP methods the status endpoints use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

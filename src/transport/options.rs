@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::pem::{self, PemCertificate};
-use super::proxy::{NoProxy, ProxyRoutes, ProxyUrl};
+use super::proxy::{ProxyRoutes, ProxyUrl};
 use crate::error::{Error, Result};
 use crate::session::DEFAULT_CONNECT_TIMEOUT;
 
@@ -89,13 +89,28 @@ impl Default for TransportOptions {
 }
 
 /// Where a transport's proxy comes from.
+///
+///
+/// | target | variables, first set wins |
+/// |---|---|
+/// | `http://` | `http_proxy` (lower case only, as curl: `HTTP_PROXY` can be set by a CGI request header), then `all_proxy`, `ALL_PROXY` |
+/// | `https://` | `https_proxy`, `HTTPS_PROXY`, then `all_proxy`, `ALL_PROXY` |
+/// | bypass | `no_proxy`, then `NO_PROXY` |
+///
+/// An empty variable counts as unset. `NO_PROXY` is a list of host names and IP
+/// addresses, separated by commas or spaces, matched as curl matches it: `example.com`
+/// and `.example.com` both cover `example.com` and every name under it; an IP address,
+/// or a network in CIDR form (`10.0.0.0/8`, `fd00::/8`), covers the addresses in it when
+/// the site is given by address; `*` alone covers everything. No host is bypassed unless
+/// the list says so (`localhost` included). The list also applies to a proxy given
+/// explicitly, as curl's `--proxy`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ProxySetting {
     /// The environment, read as curl reads it: `http_proxy` (lower case only) for
     /// `http://` sites, `https_proxy`/`HTTPS_PROXY` for `https://`, `all_proxy`/`ALL_PROXY`
     /// for both, and `no_proxy`/`NO_PROXY` for the hosts that go direct (see
-    /// [`transport::proxy`](crate::transport::proxy)).
+    /// [the table above](ProxySetting)).
     #[default]
     Environment,
     /// No proxy, whatever the environment says.
@@ -108,7 +123,7 @@ pub enum ProxySetting {
 impl ProxySetting {
     /// Which proxy each request takes. Reads the environment (for
     /// [`Environment`](Self::Environment), and `NO_PROXY` for [`Url`](Self::Url)).
-    pub fn routes(&self) -> Result<ProxyRoutes> {
+    pub(crate) fn routes(&self) -> Result<ProxyRoutes> {
         match self {
             ProxySetting::Environment => ProxyRoutes::from_env(),
             ProxySetting::None => Ok(ProxyRoutes::direct()),
@@ -117,11 +132,6 @@ impl ProxySetting {
                 ProxyRoutes::no_proxy_from_env(),
             )),
         }
-    }
-
-    /// An explicit proxy and an explicit `NO_PROXY` list, the environment unread.
-    pub fn routes_with(url: ProxyUrl, no_proxy: NoProxy) -> ProxyRoutes {
-        ProxyRoutes::all_through(url, no_proxy)
     }
 }
 

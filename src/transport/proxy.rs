@@ -1,19 +1,5 @@
 //! Proxies: the proxy URL (whose password never shows), `NO_PROXY` lists, and which proxy
-//! a request takes, with the environment variables read as curl reads them.
-//!
-//! | target | variables, first set wins |
-//! |---|---|
-//! | `http://` | `http_proxy` (lower case only, as curl: `HTTP_PROXY` can be set by a CGI request header), then `all_proxy`, `ALL_PROXY` |
-//! | `https://` | `https_proxy`, `HTTPS_PROXY`, then `all_proxy`, `ALL_PROXY` |
-//! | bypass | `no_proxy`, then `NO_PROXY` |
-//!
-//! An empty variable counts as unset. `NO_PROXY` is a list of host names and IP
-//! addresses, separated by commas or spaces, matched as curl matches it: `example.com`
-//! and `.example.com` both cover `example.com` and every name under it; an IP address,
-//! or a network in CIDR form (`10.0.0.0/8`, `fd00::/8`), covers the addresses in it when
-//! the site is given by address; `*` alone covers everything. No host is bypassed unless
-//! the list says so (`localhost` included). The list also applies to a proxy given
-//! explicitly, as curl's `--proxy`.
+//! a request takes; the rules are in [`ProxySetting`](super::ProxySetting)'s docs.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -111,7 +97,7 @@ impl ProxyUrl {
                 (Some(user), pass.map(Secret::new))
             }
         };
-        let (host, port) = split_host_port(hostport).ok_or("has no valid host")?;
+        let (host, port) = crate::site_url::split_host_port(hostport).ok_or("has no valid host")?;
         let port = match port {
             None => {
                 if scheme == "https" {
@@ -197,20 +183,10 @@ impl fmt::Debug for ProxyUrl {
     }
 }
 
-/// A `NO_PROXY` list; see the [module documentation](self) for how it matches.
-///
-/// ```
-/// use mattermost_status::transport::NoProxy;
-///
-/// let list = NoProxy::parse("localhost, .corp.example.com 10.0.0.0/8");
-/// assert!(list.matches("chat.corp.example.com"));
-/// assert!(list.matches("corp.example.com"));
-/// assert!(!list.matches("notcorp.example.com"));
-/// assert!(list.matches("10.1.2.3"));
-/// assert!(!list.matches("127.0.0.1"));
-/// ```
+/// A `NO_PROXY` list, matched as curl matches it (see
+/// [`ProxySetting`](super::ProxySetting)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NoProxy {
+pub(crate) struct NoProxy {
     all: bool,
     names: Vec<String>,
     networks: Vec<(IpAddr, u8)>,
@@ -273,6 +249,7 @@ impl NoProxy {
     }
 
     /// Whether the list is empty (bypasses nothing).
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         !self.all && self.names.is_empty() && self.networks.is_empty()
     }
@@ -294,7 +271,7 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
 
 /// Which proxy each request takes: read once, when the transport is made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProxyRoutes {
+pub(crate) struct ProxyRoutes {
     http: Option<ProxyUrl>,
     https: Option<ProxyUrl>,
     no_proxy: NoProxy,
@@ -315,7 +292,7 @@ impl ProxyRoutes {
         }
     }
 
-    /// From the environment, as curl reads it (see the [module documentation](self)).
+    /// From the environment, as curl reads it (see [`ProxySetting`](super::ProxySetting)).
     /// A variable that is set but is not a proxy URL is an
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming it (not its value).
     pub fn from_env() -> crate::Result<Self> {
@@ -363,7 +340,7 @@ impl ProxyRoutes {
 
     /// The proxy for requests to `url`, or `None` to connect directly.
     pub fn for_url(&self, url: &str) -> Option<&ProxyUrl> {
-        let (scheme, host) = scheme_and_host(url)?;
+        let crate::site_url::Origin { scheme, host, .. } = crate::site_url::origin(url)?;
         if self.no_proxy.matches(host) {
             return None;
         }
@@ -390,32 +367,6 @@ impl ProxyRoutes {
     pub fn no_proxy(&self) -> &NoProxy {
         &self.no_proxy
     }
-}
-
-/// `("https", "host")` of `https://user@host:port/path`.
-pub(crate) fn scheme_and_host(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let hostport = authority.rsplit('@').next()?;
-    let (host, _) = split_host_port(hostport)?;
-    Some((scheme, host))
-}
-
-fn split_host_port(hostport: &str) -> Option<(&str, Option<&str>)> {
-    let (host, port) = if hostport.starts_with('[') {
-        let end = hostport.find(']')?;
-        let host = &hostport[..=end];
-        match &hostport[end + 1..] {
-            "" => (host, None),
-            rest => (host, Some(rest.strip_prefix(':')?)),
-        }
-    } else {
-        match hostport.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    (!host.is_empty()).then_some((host, port))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -450,6 +401,16 @@ fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_proxy_lists_match_names_and_networks() {
+        let list = NoProxy::parse("localhost, .corp.example.com 10.0.0.0/8");
+        assert!(list.matches("chat.corp.example.com"));
+        assert!(list.matches("corp.example.com"));
+        assert!(!list.matches("notcorp.example.com"));
+        assert!(list.matches("10.1.2.3"));
+        assert!(!list.matches("127.0.0.1"));
+    }
 
     #[test]
     fn parses_proxy_urls_as_curl_does() {

@@ -24,9 +24,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
 use mattermost_status::transport::{HttpRequest, HttpResponse, Method, Transport};
 use mattermost_status::{
-    CustomStatus, CustomStatusDuration, Error, GetStatus, GetStatusesByIds,
-    RemoveRecentCustomStatus, RemoveRecentMethod, Session, Status, StatusKind, TransportErrorKind,
-    UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UreqTransport, UserId,
+    transport::UreqTransport, CustomStatus, CustomStatusDuration, Error, GetStatus,
+    GetStatusesByIds, RemoveRecentCustomStatus, RemoveRecentMethod, Session, Status, StatusKind,
+    TransportErrorKind, UnsetCustomStatus, UpdateCustomStatus, UpdateStatus, UserId,
 };
 
 struct Env {

@@ -1,47 +1,26 @@
 //! The one support module of the integration tests: the token and the user ids every
 //! test uses, small transports and assertions, and three parts for particular suites:
-//! `fault_server` (the scripted misbehaving HTTP server of `transport::conformance`), [`mock`] (httpmock helpers) and
-//! [`contract`] (what the contract suites share).
+//! [`mock`] (httpmock helpers) and [`contract`] (what the contract suites share). The
+//! fault server's helpers are a module of their own, `fault.rs`, declared only by the tests
+//! that use it (`#[path = "support/fault.rs"] mod fault;`): they need the
+//! `mattermost-status-conformance` package, a dev-dependency of the repository only, so
+//! those tests are left out of the published package.
 //!
 //! A test binary declares it with `mod support;` (from `tests/NAME.rs`) or
 //! `#[path = "../support/mod.rs"] mod support;` (from `tests/NAME/main.rs`).
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod contract;
 pub mod mock;
-
-/// The fault server lives in the library (`transport::conformance`), for third-party
-/// transport authors too.
-#[cfg(feature = "conformance")]
-pub use mattermost_status::transport::conformance::server as fault_server;
-
-/// Starts a fault server playing `script(n)` for the n-th request.
-#[cfg(feature = "conformance")]
-pub fn start_server(
-    script: impl Fn(usize) -> fault_server::Fault + Send + Sync + 'static,
-) -> fault_server::FaultServer {
-    fault_server::FaultServer::start(script).expect("start a fault server on 127.0.0.1")
-}
-
-/// Starts a fault server answering every request with `reply`.
-#[cfg(feature = "conformance")]
-pub fn serve_always(reply: Vec<u8>) -> fault_server::FaultServer {
-    fault_server::FaultServer::always(reply).expect("start a fault server on 127.0.0.1")
-}
-
-/// A base URL where nothing listens.
-#[cfg(feature = "conformance")]
-pub fn refused() -> String {
-    fault_server::refused_url().expect("bind 127.0.0.1")
-}
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use mattermost_status::{HttpRequest, HttpResponse, Transport, TransportError, UserId};
+use mattermost_status::{
+    transport::{HttpRequest, HttpResponse, Transport},
+    TransportError, UserId,
+};
 
 /// The token every test session uses; no error, log line or `Debug` may ever show it.
 pub const TOKEN: &str = "zq7tok3nTESTsuite9secret4x";

@@ -8,7 +8,6 @@
 //!
 //! Every case runs against every client of [`Client`]; a new transport is one more
 //! variant and one more `field_cases!` line at the end.
-#![cfg(all(feature = "ureq", feature = "fake", feature = "cli"))]
 
 use std::path::PathBuf;
 use std::process::Command;

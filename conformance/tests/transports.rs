@@ -1,13 +1,12 @@
-//! The transport contract (`mattermost_status::transport::conformance`) against every
+//! The transport contract (`mattermost_status_conformance`) against every
 //! built-in transport, the fake's in-process transport where it applies, and broken
 //! transports that the suite must catch.
 //!
-//! `cargo test --all-features --test conformance -- --nocapture` prints each case with
+//! `cargo test -p mattermost-status-conformance --all-features --test transports -- --nocapture`
+//! prints each case with
 //! its figures.
 
-#![cfg(feature = "conformance")]
-
-use mattermost_status::transport::conformance::{self, Outcome, Report};
+use mattermost_status_conformance::{self as conformance, Outcome, Report};
 
 fn assert_passed(report: &Report) {
     println!("{report}");
@@ -15,12 +14,12 @@ fn assert_passed(report: &Report) {
     assert_eq!(report.cases().len(), conformance::CASES.len());
 }
 
-#[cfg(feature = "ureq")]
 #[test]
 fn ureq_transport_keeps_the_contract() {
     use std::time::Duration;
-    let report =
-        conformance::check_all(|| mattermost_status::UreqTransport::new(Duration::from_secs(10)));
+    let report = conformance::check_all(|| {
+        mattermost_status::transport::UreqTransport::new(Duration::from_secs(10))
+    });
     assert_passed(&report);
 }
 
@@ -28,20 +27,21 @@ fn ureq_transport_keeps_the_contract() {
 #[test]
 fn curl_transport_keeps_the_contract() {
     use std::time::Duration;
-    println!("on {}", mattermost_status::CurlTransport::libcurl_version());
-    let report =
-        conformance::check_all(|| mattermost_status::CurlTransport::new(Duration::from_secs(10)));
+    println!(
+        "on {}",
+        mattermost_status::transport::CurlTransport::libcurl_version()
+    );
+    let report = conformance::check_all(|| {
+        mattermost_status::transport::CurlTransport::new(Duration::from_secs(10))
+    });
     assert_passed(&report);
 }
 
 /// The transport a session builds for itself when given none.
-#[cfg(feature = "ureq")]
 #[test]
 fn the_default_session_transport_reuses_its_connection() {
-    use mattermost_status::transport::conformance::server::{
-        keep_alive_response, Fault, FaultServer,
-    };
     use mattermost_status::{GetStatus, Session, UserId};
+    use mattermost_status_conformance::server::{keep_alive_response, Fault, FaultServer};
     let body = br#"{"user_id":"4xp9fdt77pncbef59f4k1qe83o","status":"online","manual":false,"last_activity_at":1,"dnd_end_time":0}"#;
     let server = FaultServer::start(move |_| {
         Fault::KeepAlive(keep_alive_response(
@@ -68,13 +68,12 @@ fn the_default_session_transport_reuses_its_connection() {
 
 /// Broken transports (ureq under a wrapper that breaks one rule each): the suite fails
 /// them, in the case that covers the rule. A suite that passes anything proves nothing.
-#[cfg(feature = "ureq")]
 mod the_suite_catches {
     use std::time::Duration;
 
-    use mattermost_status::transport::conformance::{self, Outcome};
     use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
-    use mattermost_status::{TransportError, TransportErrorKind, UreqTransport};
+    use mattermost_status::{transport::UreqTransport, TransportError, TransportErrorKind};
+    use mattermost_status_conformance::{self as conformance, Outcome};
 
     #[derive(Debug)]
     enum Breakage {
@@ -174,7 +173,6 @@ mod the_suite_catches {
 
 /// The fake's in-process transport has no socket: of the contract, what applies is that
 /// every status is an answer, the body limit, and the wanted headers.
-#[cfg(feature = "fake")]
 #[test]
 fn the_fake_in_process_keeps_the_parts_that_apply() {
     use mattermost_status::fake::FakeServer;
@@ -219,12 +217,16 @@ fn every_case_has_a_unique_name_and_can_be_run_alone() {
     assert_eq!(names.len(), conformance::CASES.len());
     #[derive(Debug)]
     struct Nothing;
-    impl mattermost_status::Transport for Nothing {
+    impl mattermost_status::transport::Transport for Nothing {
         fn send(
             &self,
-            _: &mattermost_status::HttpRequest<'_>,
-        ) -> Result<mattermost_status::HttpResponse, mattermost_status::TransportError> {
-            Ok(mattermost_status::HttpResponse::new(200, Vec::new()))
+            _: &mattermost_status::transport::HttpRequest<'_>,
+        ) -> Result<mattermost_status::transport::HttpResponse, mattermost_status::TransportError>
+        {
+            Ok(mattermost_status::transport::HttpResponse::new(
+                200,
+                Vec::new(),
+            ))
         }
     }
     assert!(conformance::check("no_such_case", || Nothing).is_none());

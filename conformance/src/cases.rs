@@ -3,11 +3,11 @@
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use super::server::{
+use crate::server::{
     json, keep_alive_response, refused_url, response, Fault, FaultServer, Recorded,
 };
-use crate::error::{TransportError, TransportErrorKind};
-use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
+use mattermost_status::transport::{HttpRequest, HttpResponse, Method, Transport};
+use mattermost_status::{TransportError, TransportErrorKind};
 
 /// Makes a fresh transport.
 pub(super) type Make<'a> = dyn Fn() -> Box<dyn Transport> + 'a;
@@ -173,7 +173,7 @@ const HEADERS: &[(&str, &str)] = &[
     ("X-Requested-With", "XMLHttpRequest"),
 ];
 /// The response headers the session reads.
-const WANTED: &[&str] = crate::session::RESPONSE_HEADERS;
+const WANTED: &[&str] = mattermost_status::transport::SESSION_RESPONSE_HEADERS;
 const PATH: &str = "/api/v4/users/me/status";
 /// The body limit of every case.
 const LIMIT: u64 = 64 * 1024;

@@ -8,7 +8,7 @@
 //! thread it started.
 //!
 //! ```
-//! use mattermost_status::transport::conformance::server::{json, Fault, FaultServer};
+//! use mattermost_status_conformance::server::{json, Fault, FaultServer};
 //!
 //! let server = FaultServer::start(|n| match n {
 //!     0 => Fault::Reply(json(503, r#"{"message":"busy"}"#)),

@@ -1,7 +1,7 @@
-//! The [`Transport`] contract as a test suite (cargo feature `conformance`): run it
-//! against your transport to know that a [`Session`](crate::Session) on it keeps its
-//! promises (deadlines, body limits, no redirects followed, errors the retry policy can
-//! trust).
+//! The [`Transport`] contract of [`mattermost-status`](mattermost_status) as a test
+//! suite: run it against your transport to know that a
+//! [`Session`](mattermost_status::Session) on it keeps its promises (deadlines, body
+//! limits, no redirects followed, errors the retry policy can trust).
 //!
 //! [`check_all`] starts a [`FaultServer`](server::FaultServer) on 127.0.0.1 for each
 //! case, sends it requests through a fresh transport from your function, and returns a
@@ -10,16 +10,15 @@
 //! Nothing goes anywhere but loopback; the whole suite takes about 4 seconds, most of it
 //! in the timeout cases, whose deadlines are a few hundred milliseconds.
 //!
-//! The crate runs it against [`UreqTransport`](crate::UreqTransport) and
-//! [`CurlTransport`](crate::transport::CurlTransport) in `tests/conformance.rs`. For
-//! your own transport, add the crate with this feature as a dev-dependency
-//! (`mattermost-status = { version = "0.1", features = ["conformance"] }`) and write one
+//! The repository runs it against `UreqTransport`, `CurlTransport` and the fake in
+//! process (this package's `tests/transports.rs`). For your own transport, add this
+//! package as a dev-dependency (`mattermost-status-conformance = "0.1"`) and write one
 //! test:
 //!
 //! ```no_run
-//! use mattermost_status::transport::conformance;
 //! use mattermost_status::transport::{HttpRequest, HttpResponse, Transport};
 //! use mattermost_status::TransportError;
+//! use mattermost_status_conformance as conformance;
 //!
 //! #[derive(Debug)]
 //! struct MyTransport { /* your HTTP client */ }
@@ -58,7 +57,7 @@ pub mod server;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::Transport;
+use mattermost_status::transport::Transport;
 
 pub use self::cases::{Case, CASES};
 

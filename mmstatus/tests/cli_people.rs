@@ -1,6 +1,6 @@
 //! `mmstatus` as people use it: closed pipes, usernames, the recent list, watching,
 //! completions and the man page, against the embedded fake over HTTP on 127.0.0.1.
-#![cfg(all(feature = "cli", feature = "fake", unix))]
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -10,9 +10,13 @@ use std::time::{Duration, Instant, SystemTime};
 use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
 use mattermost_status::{Status, StatusKind, UserId};
 
+mod common;
+#[path = "../../tests/support/fault.rs"]
+mod fault;
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
-use support::cli::{assert_code, stderr, stdout};
+use common::{assert_code, stderr, stdout};
 
 struct TestServer {
     fake: FakeServer,
@@ -39,7 +43,7 @@ fn start_server() -> TestServer {
 }
 
 fn mmstatus(server: &TestServer) -> Command {
-    support::cli::mmstatus(server.http.url(), &server.me.token)
+    common::mmstatus(server.http.url(), &server.me.token)
 }
 
 fn run(server: &TestServer, args: &[&str]) -> Output {
@@ -545,13 +549,12 @@ fn watch_keeps_going_while_the_server_is_away() {
 
 /// A server that answers 429 until the session has spent its attempts: `watch` reports
 /// it, waits what the server asked (`Retry-After: 1`), and goes on.
-#[cfg(feature = "conformance")]
 #[test]
 fn watch_waits_out_a_rate_limit_as_the_server_asks() {
-    use support::fault_server::{json, response, Fault};
+    use fault::server::{json, response, Fault};
     const BOB: &str = "o8c4ypcdd51zbr8wktm3xa3i10";
     let attempts = mattermost_status::RetryPolicy::new().attempts() as usize;
-    let server = support::start_server(move |n| {
+    let server = fault::start_server(move |n| {
         Fault::Reply(match n {
             // POST /users/ids: the username lookup, answered with nobody.
             0 => json(200, "[]"),
@@ -569,7 +572,7 @@ fn watch_waits_out_a_rate_limit_as_the_server_asks() {
         })
     });
     let start = Instant::now();
-    let o = support::cli::mmstatus(&server.url(), "tok")
+    let o = common::mmstatus(&server.url(), "tok")
         .env("MMSTATUS_MIN_INTERVAL_MS", "50")
         .args(["watch", BOB, "--until", "online", "--interval", "100ms"])
         .output()

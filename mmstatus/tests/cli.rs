@@ -1,6 +1,5 @@
 //! The `mmstatus` binary, run as a user would, against the embedded fake server over HTTP
 //! on 127.0.0.1.
-#![cfg(all(feature = "cli", feature = "fake"))]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
@@ -9,9 +8,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
 use mattermost_status::{CustomStatus, CustomStatusDuration, Status, StatusKind, UserId};
 
+mod common;
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
-use support::cli::{assert_code, stderr, stdout, BIN};
+use common::{assert_code, stderr, stdout, BIN};
 
 /// A fresh fake, served on 127.0.0.1 until dropped.
 struct TestServer {
@@ -78,7 +79,7 @@ fn truncate_to_minute(t: SystemTime) -> SystemTime {
 
 /// `mmstatus ARGS` with MM_URL and MM_TOKEN set for `server`, in UTC.
 fn mmstatus(server: &TestServer) -> Command {
-    support::cli::mmstatus(server.http.url(), &server.me.token)
+    common::mmstatus(server.http.url(), &server.me.token)
 }
 
 fn run(server: &TestServer, args: &[&str]) -> Output {

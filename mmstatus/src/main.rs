@@ -1,6 +1,7 @@
 //! `mmstatus`: read and set Mattermost statuses from the command line.
 //!
-//! Built with the cargo feature `cli`: `cargo install mattermost-status --features cli`.
+//! Its own package in the workspace: `cargo install mmstatus` (from the repository:
+//! `cargo install --path mmstatus`).
 //! See `mmstatus --help`, and docs/cli.md in the repository.
 #![forbid(unsafe_code)]
 
@@ -298,7 +299,7 @@ fn session(global: &Global) -> Result<&'static Session, Failure> {
         }
         other => Failure::Api(other),
     })?;
-    if let Some(host) = plain_http_host(session.base_url()) {
+    if let Some(host) = plain_http_host(session.site_url()) {
         output::warn(&format!(
             "mmstatus: warning: the token goes to {host} over plain http://, unencrypted; \
              anyone on the network path can read it. Use https:// if the server has it."
@@ -312,18 +313,8 @@ fn session(global: &Global) -> Result<&'static Session, Failure> {
 
 /// The host of an `http://` address that is not loopback (where a token travels in
 /// clear over a network); `None` for https and for 127.0.0.0/8, ::1 and localhost.
-fn plain_http_host(base_url: &str) -> Option<&str> {
-    let rest = base_url.strip_prefix("http://")?;
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(v6),
-        None => authority.split(':').next().unwrap_or(authority),
-    };
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    (!loopback).then_some(host)
+fn plain_http_host(site: &mattermost_status::SiteUrl) -> Option<&str> {
+    (!site.is_https() && !site.is_loopback()).then(|| site.host())
 }
 
 /// A custom status from the command line's parts; no duration or end unless given.
@@ -341,16 +332,26 @@ fn custom_status(
 
 #[cfg(test)]
 mod tests {
-    use super::plain_http_host;
+    use mattermost_status::SiteUrl;
+
+    fn plain_http_host(url: &str) -> Option<String> {
+        super::plain_http_host(&SiteUrl::parse(url).unwrap()).map(str::to_owned)
+    }
 
     #[test]
     fn warns_only_for_plain_http_to_a_host_that_is_not_loopback() {
         assert_eq!(
             plain_http_host("http://chat.example.com/x"),
-            Some("chat.example.com")
+            Some("chat.example.com".into())
         );
-        assert_eq!(plain_http_host("http://10.0.0.5:8065"), Some("10.0.0.5"));
-        assert_eq!(plain_http_host("http://[fd00::1]:8065"), Some("fd00::1"));
+        assert_eq!(
+            plain_http_host("http://10.0.0.5:8065"),
+            Some("10.0.0.5".into())
+        );
+        assert_eq!(
+            plain_http_host("http://[fd00::1]:8065"),
+            Some("[fd00::1]".into())
+        );
         for quiet in [
             "https://chat.example.com",
             "http://127.0.0.1:8065",
