@@ -372,8 +372,8 @@ impl LiveStream {
             return Err(self.end(not_authenticated_in_time(auth_timeout)));
         }
         if now >= conn.last_heard + stale {
-            // No answer to our pings, no event, no ping of its own: the peer is gone
-            // (or a half-open connection). Reconnect.
+            // No answer to our pings and no event (its own pings and junk do not
+            // count): the peer is gone, stuck, or half-open. Reconnect.
             self.lost_now();
             return Ok(now);
         }
@@ -442,10 +442,7 @@ impl LiveStream {
         }
         let read = conn.socket.read();
         match read {
-            Ok(message) => {
-                conn.last_heard = Instant::now();
-                self.handle(message)
-            }
+            Ok(message) => self.handle(message),
             Err(tungstenite::Error::Io(e)) if is_timeout(&e) => Ok(()),
             Err(tungstenite::Error::Capacity(e)) => {
                 // Not resumed: the server would replay the same message.
@@ -496,9 +493,18 @@ impl LiveStream {
 
     fn handle(&mut self, message: Message) -> Result<()> {
         match message {
+            // Only an event or an answer shows the server's side is alive: a peer that
+            // pings, or writes junk, but never answers our pings is as gone as a silent
+            // one (the web app's rule: a ping unanswered when the next is due).
             Message::Text(text) => match wire::parse(text.as_str()) {
-                Ok(Incoming::Event(event)) => self.on_event(event),
-                Ok(Incoming::Reply(reply)) => self.on_reply(reply),
+                Ok(Incoming::Event(event)) => {
+                    self.heard();
+                    self.on_event(event)
+                }
+                Ok(Incoming::Reply(reply)) => {
+                    self.heard();
+                    self.on_reply(reply)
+                }
                 // JSON that is neither an event nor a reply: skipped, as an unknown
                 // event is.
                 Ok(Incoming::Other) => Ok(()),
@@ -516,6 +522,13 @@ impl LiveStream {
                 self.lost_now();
                 Ok(())
             }
+        }
+    }
+
+    /// The peer answered or sent an event: it is there.
+    fn heard(&mut self) {
+        if let Some(conn) = &mut self.conn {
+            conn.last_heard = Instant::now();
         }
     }
 
