@@ -1218,3 +1218,67 @@ live_cases!(live_cli, Client::Cli);
 fn live_cli_curl_watch_polls_and_says_so() {
     watch_on_curl_polls_and_says_so();
 }
+
+/// BENCHMARKS.md §7: a status change (set on the fake) to the event out of the library's
+/// stream, through nginx with TLS against straight to the fake over loopback, in the same
+/// run, alternating, 40 changes each; medians printed (`field: latency ...`).
+#[test]
+#[ignore = "run by benches/live_latency.sh"]
+fn live_latency_through_nginx_tls_against_loopback() {
+    use mattermost_status::live::LiveEvent;
+    let field = field();
+    let backend = backend(&field);
+    let direct = live_session(
+        &backend,
+        format!("http://127.0.0.1:{}", field.fake_port),
+        None,
+    );
+    let nginx = live_session(&backend, https(field.tls), Some(&field.ca));
+    // Two users' streams: each sees only its own pushes; bob through nginx.
+    let bob = backend.fake.user("bob").expect("bob");
+    let bob_session = Session::builder(https(field.tls))
+        .token(&bob.token)
+        .no_proxy()
+        .add_root_certificate_file(&field.ca)
+        .build()
+        .expect("builds");
+    drop(nginx);
+    let mut streams = [
+        (backend.alice, direct.live().expect("opens"), Vec::new()),
+        (bob.id, bob_session.live().expect("opens"), Vec::new()),
+    ];
+    std::thread::sleep(Duration::from_millis(300));
+    let statuses = [StatusKind::Dnd, StatusKind::Away];
+    for round in 0..40 {
+        for (id, live, times) in &mut streams {
+            while live
+                .next_timeout(Duration::from_millis(5))
+                .expect("ok")
+                .is_some()
+            {}
+            let status = statuses[round % 2].clone();
+            let sent = std::time::Instant::now();
+            backend.fake.set_status(&manual(*id, status.clone()));
+            loop {
+                match live.next_timeout(Duration::from_secs(5)).expect("ok") {
+                    Some(LiveEvent::Status(s)) if s.status == status => break,
+                    Some(_) => {}
+                    None => panic!("no event"),
+                }
+            }
+            times.push(sent.elapsed());
+        }
+    }
+    for (name, (_, _, times)) in ["loopback (ws://)", "nginx + TLS (wss://)"]
+        .iter()
+        .zip(streams.iter_mut())
+    {
+        times.sort();
+        println!(
+            "field: latency {name}: median {:?}, p90 {:?}, max {:?}",
+            times[times.len() / 2],
+            times[times.len() * 9 / 10],
+            times[times.len() - 1]
+        );
+    }
+}
