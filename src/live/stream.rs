@@ -243,8 +243,9 @@ impl LiveStream {
     /// Watches `users`' statuses: every `interval`, asks the server for them on the
     /// socket (`get_statuses_by_ids`, as the web app polls the statuses it shows), and
     /// yields [`StatusChange`]s with [`StatusSource::Polled`] for those that changed
-    /// (the first answer yields each user's status). Replaces the users watched before;
-    /// none stops watching.
+    /// (the first answer yields each user's status). Replaces the users watched before
+    /// (keeping what is known of those still watched); none stops watching. The first
+    /// poll goes out with the next call that reads.
     ///
     /// The server pushes no one's status but the stream's own user's, so this is how a
     /// stream follows others. Refused with [`Error::InvalidInput`], nothing sent: an
@@ -256,6 +257,13 @@ impl LiveStream {
         users: impl IntoIterator<Item = UserId>,
         interval: Duration,
     ) -> Result<()> {
+        let mut users: Vec<UserId> = users.into_iter().collect();
+        users.sort_unstable();
+        users.dedup();
+        if users.is_empty() {
+            self.watch = None;
+            return Ok(());
+        }
         if interval < self.options.min_watch_interval {
             return Err(Error::invalid(
                 "interval",
@@ -265,13 +273,6 @@ impl LiveStream {
                     self.options.min_watch_interval.as_secs_f64()
                 ),
             ));
-        }
-        let mut users: Vec<UserId> = users.into_iter().collect();
-        users.sort_unstable();
-        users.dedup();
-        if users.is_empty() {
-            self.watch = None;
-            return Ok(());
         }
         crate::requests::id_list::check(
             &users,
