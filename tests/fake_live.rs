@@ -866,36 +866,43 @@ fn a_too_old_resume_gets_a_new_hello() {
     });
 }
 
-/// api4/websocket.go PopulateWebConnConfig: a malformed connection_id, or a found one
-/// with no sequence_number, closes right after the upgrade.
+/// platform PopulateWebConnConfig (newest copy): a malformed connection_id, or one with
+/// no sequence_number or one ParseInt refuses, closes right after the upgrade; a
+/// negative number parses, and is a loss (new id, hello).
 #[test]
 fn bad_reconnect_parameters_close_at_once() {
     both(|fake, via| {
         let (alice, _, _) = users(fake);
-        let mut ws = try_connect(
-            fake,
-            via,
-            "/api/v4/websocket?connection_id=short&sequence_number=1",
-            &bearer(&alice),
-        )
-        .expect("upgrade");
-        let (texts, end) = read_to_end(&mut ws, Duration::from_secs(5));
-        assert!(texts.is_empty());
-        assert_eq!(end, End::Abrupt);
         let mut ws = connect(fake, via, &alice);
         let id = hello(&mut ws, &alice);
         drop(ws);
         wait_for("inactive", || fake.resumable_live_connection_count() == 1);
-        let mut ws = try_connect(
-            fake,
-            via,
-            &format!("/api/v4/websocket?connection_id={id}"),
-            &bearer(&alice),
-        )
-        .expect("upgrade");
-        let (texts, end) = read_to_end(&mut ws, Duration::from_secs(5));
-        assert!(texts.is_empty());
-        assert_eq!(end, End::Abrupt);
+        for query in [
+            "connection_id=short&sequence_number=1".to_owned(),
+            format!("connection_id={id}"),
+            format!("connection_id={id}&sequence_number="),
+            format!("connection_id={id}&sequence_number=x"),
+            "connection_id=abcdefghijklmnopqrstuvwxyz".to_owned(),
+        ] {
+            let mut ws = try_connect(
+                fake,
+                via,
+                &format!("/api/v4/websocket?{query}"),
+                &bearer(&alice),
+            )
+            .expect("upgrade");
+            let (texts, end) = read_to_end(&mut ws, Duration::from_secs(5));
+            assert!(texts.is_empty(), "{query}: {texts:?}");
+            assert_eq!(end, End::Abrupt, "{query}");
+        }
+        assert_eq!(
+            fake.resumable_live_connection_count(),
+            1,
+            "refused before the hub was asked"
+        );
+        let mut ws =
+            try_connect(fake, via, &resume_path(&id, -1), &bearer(&alice)).expect("upgrade");
+        assert_ne!(hello(&mut ws, &alice), id);
     });
 }
 

@@ -267,28 +267,23 @@ pub(crate) fn serve(
         if connection_id.is_empty() || user_id.is_empty() {
             connection_id = st.live.new_connection_id();
         } else {
-            // PopulateWebConnConfig: a bad id, or a found one with no or a bad sequence
-            // number, closes the socket at once (the found one is lost with it).
-            if !is_valid_id(&connection_id) {
+            // PopulateWebConnConfig (newest copy): a bad id, no sequence number, or one
+            // ParseInt refuses closes the socket at once; then CheckWebConn.
+            let seq = match up.sequence_number.as_deref() {
+                None | Some("") => None,
+                Some(s) => s.parse::<i64>().ok(),
+            };
+            let Some(seq) = seq.filter(|_| is_valid_id(&connection_id)) else {
                 drop(st);
                 let _ = handle.shutdown();
                 return;
-            }
+            };
             match st
                 .live
                 .remove_inactive_by_connection_id(&user_id, &connection_id)
             {
                 None => connection_id = st.live.new_connection_id(),
                 Some(mut old) => {
-                    let seq = match up.sequence_number.as_deref() {
-                        None | Some("") => None,
-                        Some(s) => s.parse::<i64>().ok().filter(|n| *n >= 0),
-                    };
-                    let Some(seq) = seq else {
-                        drop(st);
-                        let _ = handle.shutdown();
-                        return;
-                    };
                     old.sequence = seq;
                     old.reuse_count += 1;
                     old.resume_pending = true;
