@@ -487,6 +487,14 @@ fn get_statuses_leaves_out_offline_and_nothing_when_statuses_are_off() {
             next_text(&mut ws, Duration::from_secs(5)).unwrap(),
             "{\"status\":\"OK\",\"seq_reply\":2}\n"
         );
+        send(
+            &mut ws,
+            serde_json::json!({"seq": 3, "action": "get_statuses_by_ids", "data": {"user_ids": [bob.id.as_str()]}}),
+        );
+        assert_eq!(
+            next_text(&mut ws, Duration::from_secs(5)).unwrap(),
+            "{\"status\":\"OK\",\"seq_reply\":3}\n"
+        );
     });
 }
 
@@ -620,8 +628,19 @@ fn status_change_reaches_only_the_users_own_connections_from_every_path() {
         assert_silent(&mut b, Duration::from_millis(150));
         assert_silent(&mut adm, Duration::from_millis(50));
         // Statuses off: nothing.
+        // Another user's change uses none of alice's numbers.
+        fake.set_status(&Status::new(bob.id, StatusKind::Away));
+        assert_eq!(next_json(&mut b)["data"]["status"], "away");
+        fake.set_status(&Status::new(alice.id, StatusKind::Away));
+        assert_eq!(
+            next_json(&mut a)["seq"],
+            7,
+            "no gap for events alice did not get"
+        );
+        // Statuses off: nothing, whatever the path.
         fake.set_enable_user_statuses(false);
         fake.record_activity(alice.id);
+        fake.set_status(&Status::new(alice.id, StatusKind::Dnd));
         assert_silent(&mut a, Duration::from_millis(100));
     });
 }

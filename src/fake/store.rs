@@ -209,8 +209,13 @@ impl State {
         self.broadcast_status(status.user_id.as_str()); // SaveAndBroadcastStatus
     }
 
-    /// `BroadcastStatus`: a `status_change` to the user's own connections.
+    /// `BroadcastStatus`: a `status_change` to the user's own connections. Every caller on
+    /// the server returns first when `EnableUserStatuses` is off; so does this (also for
+    /// [`seed_status`](Self::seed_status), which stores regardless).
     fn broadcast_status(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
         if let Some(status) = self.statuses.get(id).map(|s| s.status.clone()) {
             self.live.publish_status(id, &status);
         }
