@@ -1118,3 +1118,50 @@ fn a_reader_that_falls_behind_gets_the_queue_then_an_empty_close_frame() {
     let mut ws = try_connect(&fake, &via, &resume_path(&id, 3), &bearer(&alice)).expect("upgrade");
     assert_ne!(hello(&mut ws, &alice), id);
 }
+
+/// web_conn.go writePump isInDeadQueue/drainDeadQueue: events already written when the
+/// connection died are written again from the asked-for number, byte for byte, then the
+/// events queued while it was away.
+#[test]
+fn resume_rewrites_events_from_the_dead_queue_byte_for_byte() {
+    both(|fake, via| {
+        let (alice, _, _) = users(fake);
+        let mut ws = connect(fake, via, &alice);
+        let id = hello(&mut ws, &alice);
+        let _online = next_json(&mut ws); // 1
+        fake.set_status(&Status::new(alice.id, StatusKind::Away));
+        fake.set_status(&Status::new(alice.id, StatusKind::Dnd));
+        let two = next_text(&mut ws, Duration::from_secs(5)).unwrap();
+        let three = next_text(&mut ws, Duration::from_secs(5)).unwrap();
+        fake.drop_live_connections();
+        let _ = read_to_end(&mut ws, Duration::from_secs(5));
+        wait_for("inactive", || fake.resumable_live_connection_count() == 1);
+        // As if 2 and 3 were lost in flight.
+        let mut ws =
+            try_connect(fake, via, &resume_path(&id, 2), &bearer(&alice)).expect("upgrade");
+        assert_eq!(next_text(&mut ws, Duration::from_secs(5)).unwrap(), two);
+        assert_eq!(next_text(&mut ws, Duration::from_secs(5)).unwrap(), three);
+        let next = next_json(&mut ws);
+        assert_eq!(next["seq"], 4, "then what was queued while away: {next}");
+        // Asking for a number older than the 128 kept is a loss: new id, hello.
+        for _ in 0..70 {
+            fake.set_status(&Status::new(alice.id, StatusKind::Away));
+            fake.set_status(&Status::new(alice.id, StatusKind::Online));
+        }
+        let mut last = 0;
+        while let Some(t) = next_text(&mut ws, Duration::from_millis(300)) {
+            last = serde_json::from_str::<Value>(&t).unwrap()["seq"]
+                .as_i64()
+                .unwrap();
+        }
+        assert!(last > 130, "{last}");
+        drop(ws);
+        wait_for("inactive", || fake.resumable_live_connection_count() == 1);
+        let mut ws =
+            try_connect(fake, via, &resume_path(&id, 1), &bearer(&alice)).expect("upgrade");
+        let new_id = hello(&mut ws, &alice);
+        assert_ne!(new_id, id);
+        // Numbering restarted: the queued offline is 1.
+        assert_eq!(next_json(&mut ws)["seq"], 1);
+    });
+}
