@@ -1165,3 +1165,26 @@ fn resume_rewrites_events_from_the_dead_queue_byte_for_byte() {
         assert_eq!(next_json(&mut ws)["seq"], 1);
     });
 }
+
+/// web_hub.go unregister: when another connection of the user is still active and the
+/// latest activity among the active ones is older than the away timeout
+/// (`isUserAway`), SetStatusLastActivityAt sets away; otherwise nothing changes.
+#[test]
+fn a_disconnect_beside_an_idle_connection_sets_away() {
+    both(|fake, via| {
+        let (alice, _, _) = users(fake);
+        let mut a1 = connect(fake, via, &alice);
+        hello(&mut a1, &alice);
+        let _online = next_json(&mut a1);
+        let mut a2 = connect(fake, via, &alice);
+        hello(&mut a2, &alice);
+        let a3 = connect(fake, via, &alice);
+        drop(a3);
+        wait_for("two sockets", || fake.live_connection_count() == 2);
+        assert_silent(&mut a2, Duration::from_millis(100));
+        fake.advance(Duration::from_secs(301));
+        drop(a1);
+        let ev = next_json(&mut a2);
+        assert_eq!(ev["data"]["status"], "away", "{ev}");
+    });
+}

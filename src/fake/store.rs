@@ -329,9 +329,11 @@ impl State {
         self.broadcast_status(id);
     }
 
-    /// `SetStatusLastActivityAt`: another connection of the user is still active.
+    /// The hub's unregister when another connection of the user is still active: if the
+    /// latest activity among the active ones is older than the away timeout
+    /// (`isUserAway`), `SetStatusLastActivityAt(user, latest)`, which may set away.
     pub(crate) fn set_status_last_activity_at(&mut self, id: &str, at: i64) {
-        if !self.enable_user_statuses {
+        if !self.enable_user_statuses || self.now_millis() - at < USER_STATUS_AWAY_TIMEOUT_MS {
             return;
         }
         if let Some(s) = self.statuses.get_mut(id) {
