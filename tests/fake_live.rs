@@ -92,6 +92,14 @@ fn try_connect(
     }
 }
 
+/// The hello's `server_version`, from a fresh connection of bob's.
+fn hello_version(fake: &FakeServer) -> String {
+    let bob = fake.user("bob").unwrap();
+    let mut ws = connect(fake, &Via::InProcess, &bob);
+    let h = next_json(&mut ws);
+    h["data"]["server_version"].as_str().unwrap().to_owned()
+}
+
 fn bearer(user: &FakeUser) -> Vec<(&'static str, String)> {
     vec![("Authorization", format!("Bearer {}", user.token))]
 }
@@ -288,6 +296,11 @@ fn a_token_in_the_query_is_401_before_the_upgrade() {
         let body: Value = serde_json::from_slice(resp.body().as_deref().unwrap()).unwrap();
         assert_eq!(body["id"], "api.context.token_provided.app_error");
         assert_eq!(body["status_code"], 401);
+        // Logged as a request, without the query that holds the token.
+        assert_eq!(fake.requests().last().unwrap(), "GET /api/v4/websocket");
+        assert!(fake.requests().iter().all(|r| !r.contains(&alice.token)));
+        // The same version id as the hello's server_version (`v.build.hash.licensed`).
+        assert_eq!(resp.headers()["x-version-id"], hello_version(fake).as_str());
     });
 }
 
@@ -297,22 +310,32 @@ fn a_token_in_the_query_is_401_before_the_upgrade() {
 #[test]
 fn a_bad_token_upgrades_gets_nothing_and_is_cut_after_the_auth_check() {
     both(|fake, via| {
-        let started = Instant::now();
-        let mut ws = try_connect(
-            fake,
-            via,
-            "/api/v4/websocket",
-            &[("Authorization", "Bearer notatoken".to_owned())],
-        )
-        .expect("101 even so");
-        send(&mut ws, serde_json::json!({"seq": 1, "action": "ping"}));
-        send(&mut ws, serde_json::json!({"seq": 0, "action": "ping"}));
-        let (texts, end) = read_to_end(&mut ws, Duration::from_secs(5));
-        assert!(texts.is_empty(), "{}: {texts:?}", via.name());
-        assert_eq!(end, End::Abrupt);
-        let took = started.elapsed();
-        assert!(took >= Duration::from_millis(250), "{took:?}");
-        assert!(took < Duration::from_secs(3), "{took:?}");
+        let cases: [(&str, Vec<(&str, String)>); 4] = [
+            (
+                "/api/v4/websocket",
+                vec![("Authorization", "Bearer notatoken".to_owned())],
+            ),
+            (
+                "/api/v4/websocket",
+                vec![("Cookie", "MMAUTHTOKEN=notatoken".to_owned())],
+            ),
+            // An unknown token in the query is no session either (only a valid one is 401).
+            ("/api/v4/websocket?access_token=notatoken", vec![]),
+            ("/api/v4/websocket", vec![]),
+        ];
+        for (path, headers) in cases {
+            let started = Instant::now();
+            let mut ws = try_connect(fake, via, path, &headers).expect("101 even so");
+            send(&mut ws, serde_json::json!({"seq": 1, "action": "ping"}));
+            send(&mut ws, serde_json::json!({"seq": 0, "action": "ping"}));
+            send(&mut ws, serde_json::json!({"seq": 2, "action": "presence"}));
+            let (texts, end) = read_to_end(&mut ws, Duration::from_secs(5));
+            assert!(texts.is_empty(), "{} {path}: {texts:?}", via.name());
+            assert_eq!(end, End::Abrupt);
+            let took = started.elapsed();
+            assert!(took >= Duration::from_millis(250), "{took:?}");
+            assert!(took < Duration::from_secs(3), "{took:?}");
+        }
     });
 }
 
