@@ -1211,3 +1211,50 @@ fn a_disconnect_beside_an_idle_connection_sets_away() {
         assert_eq!(ev["data"]["status"], "away", "{ev}");
     });
 }
+
+/// FakeServer::stall_live_connections: a half-open socket. Nothing more is written (no
+/// events, answers, pings), what arrives is lost (pongs too), so the server's read
+/// deadline (pongWaitTime) ends it; what was queued meanwhile is resumed.
+#[test]
+fn a_stalled_socket_goes_silent_then_the_pong_wait_ends_it() {
+    both(|fake, via| {
+        let (alice, _, _) = users(fake);
+        let mut t = short_timings();
+        t.ping_interval = Duration::from_millis(100);
+        t.pong_wait = Duration::from_millis(800);
+        fake.set_live_timings(t);
+        let mut ws = connect(fake, via, &alice);
+        let id = hello(&mut ws, &alice);
+        let _online = next_json(&mut ws); // 1
+        fake.stall_live_connections();
+        let started = Instant::now();
+        fake.set_status(&Status::new(alice.id, StatusKind::Away));
+        send(&mut ws, serde_json::json!({"seq": 1, "action": "ping"}));
+        ws.send(Message::Ping(vec![7].into())).unwrap();
+        let mut frames = 0;
+        let end = loop {
+            ws.get_mut()
+                .set_read_timeout(Some(Duration::from_millis(20)))
+                .unwrap();
+            match ws.read() {
+                Ok(_) => frames += 1,
+                Err(WsError::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(_) => break started.elapsed(),
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "not ended");
+        };
+        assert_eq!(frames, 0, "{}: nothing once stalled", via.name());
+        assert!(
+            end >= Duration::from_millis(600),
+            "{end:?}: the pong wait, not before"
+        );
+        wait_for("inactive", || fake.resumable_live_connection_count() == 1);
+        let mut ws =
+            try_connect(fake, via, &resume_path(&id, 2), &bearer(&alice)).expect("upgrade");
+        let first = next_json(&mut ws);
+        assert_eq!(
+            (first["seq"].as_i64(), first["data"]["status"].as_str()),
+            (Some(2), Some("away"))
+        );
+    });
+}

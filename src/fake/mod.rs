@@ -143,7 +143,9 @@
 //! - Ping frames every 60 s; no pong for 100 s closes the socket (data frames do not
 //!   count); client pings get pongs. All four timings are settable
 //!   ([`set_live_timings`](FakeServer::set_live_timings)), and a test can cut every socket
-//!   ([`drop_live_connections`](FakeServer::drop_live_connections)) or age out every
+//!   ([`drop_live_connections`](FakeServer::drop_live_connections)), make them go silent
+//!   as a half-open connection does
+//!   ([`stall_live_connections`](FakeServer::stall_live_connections)), or age out every
 //!   inactive connection ([`expire_live_connections`](FakeServer::expire_live_connections)).
 //!   Every websocket closes when the fake (its last clone) or its HTTP server goes.
 //!
@@ -501,6 +503,23 @@ impl FakeServer {
     /// ```
     pub fn drop_live_connections(&self) {
         self.lock().live.drop_sockets();
+    }
+
+    /// Every open websocket goes silent, as behind a network path that died without a
+    /// reset (a half-open connection): the fake writes nothing more on it (no events, no
+    /// answers, no pings) and what arrives is lost, pongs included, so only the client's
+    /// own timeouts can notice. Events for the connection keep queueing. As the server
+    /// would, the fake gives up on the socket once the pong wait has passed (closing it),
+    /// and a resume then gets what was queued.
+    ///
+    /// ```
+    /// use mattermost_status::fake::FakeServer;
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.stall_live_connections(); // none open: nothing to do
+    /// ```
+    pub fn stall_live_connections(&self) {
+        self.lock().live.stall_sockets();
     }
 
     /// Forgets every inactive websocket connection, as the reaper does once they are too

@@ -195,6 +195,7 @@ impl Write for ReadSide {
         let frame = std::mem::take(&mut self.pending);
         let mut st = core.lock();
         match st.live.sockets.get_mut(key) {
+            Some(s) if s.stalled => Ok(()), // lost on the way
             Some(s) if s.ending.is_none() => {
                 s.control.push_back(frame);
                 drop(st);
@@ -304,6 +305,7 @@ pub(crate) fn serve(
                 auth_checked: false,
                 control: Default::default(),
                 ending: None,
+                stalled: false,
                 handle,
             },
         );
@@ -397,7 +399,20 @@ fn read_pump(core: &Core, key: u64, ws: &mut tungstenite::WebSocket<ReadSide>) -
             .get_mut()
             .inner
             .set_read_timeout(Some(wait.max(Duration::from_millis(1))));
-        match ws.read() {
+        let read = ws.read();
+        if matches!(
+            read,
+            Ok(Message::Text(_) | Message::Binary(_) | Message::Pong(_))
+        ) && core
+            .lock()
+            .live
+            .sockets
+            .get(&key)
+            .is_some_and(|s| s.stalled)
+        {
+            continue; // a stalled socket: what arrives never reaches the server
+        }
+        match read {
             Ok(Message::Text(text)) => {
                 let mut st = core.lock();
                 let handled = st.serve_request(key, text.as_str());
@@ -541,6 +556,15 @@ fn next_step(core: &Core, key: u64, last_ping: &mut Instant) -> Step {
         }
         if let Some(ending) = sock.ending.clone() {
             return Step::End(ending);
+        }
+        if sock.stalled {
+            // Silent until the socket ends: no answers, events or pings.
+            st = core
+                .wake
+                .wait_timeout(st, Duration::from_secs(1))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+            continue;
         }
         let conn_key = sock.conn;
         let auth_due = (!sock.auth_checked).then(|| sock.opened + timings.auth_check);
