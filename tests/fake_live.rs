@@ -387,6 +387,9 @@ fn challenge_when_authenticated_is_ignored_and_a_bad_one_closes() {
         );
         assert_silent(&mut ws, Duration::from_millis(200));
 
+        let mut t = short_timings();
+        t.auth_check = Duration::from_secs(3);
+        fake.set_live_timings(t);
         for data in [serde_json::json!({}), serde_json::json!({"token": "wrong"})] {
             let mut ws = try_connect(fake, via, "/api/v4/websocket", &[]).expect("upgrade");
             let started = Instant::now();
@@ -398,7 +401,7 @@ fn challenge_when_authenticated_is_ignored_and_a_bad_one_closes() {
             assert!(texts.is_empty());
             assert_eq!(end, End::Abrupt);
             assert!(
-                started.elapsed() < Duration::from_millis(250),
+                started.elapsed() < Duration::from_millis(1500),
                 "at once, not at the auth check"
             );
         }
@@ -982,7 +985,7 @@ fn pings_flow_and_a_silent_peer_is_dropped_after_the_pong_wait() {
                 Err(e) => panic!("{}: ended: {e}", via.name()),
             }
         }
-        assert!(pings >= 5, "{pings}");
+        assert!(pings >= 3, "{pings}");
         assert!(pong, "the client's ping is answered");
         // Stop reading: no pongs; data frames do not count.
         let started = Instant::now();
