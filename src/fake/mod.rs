@@ -148,6 +148,8 @@
 //!   ([`stall_live_connections`](FakeServer::stall_live_connections)), or age out every
 //!   inactive connection ([`expire_live_connections`](FakeServer::expire_live_connections)).
 //!   Every websocket closes when the fake (its last clone) or its HTTP server goes.
+//! - Each upgrade request is a request in [`requests`](FakeServer::requests):
+//!   `GET /api/v4/websocket`, without its query.
 //!
 //! Not reproduced: msgpack (binary) requests (the fake closes, as for an undecodable
 //! one), channels and teams (so no `typing` event), guests, bots,

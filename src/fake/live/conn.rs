@@ -164,6 +164,10 @@ fn on_upgrade_request(state: &mut State, req: &Request) -> Result<Upgrade, Box<E
 /// reader (pong and close replies) goes to the writer, a whole frame at a time on flush,
 /// so that the two never interleave on the wire. Before `forward` is set (during the
 /// handshake) writes go straight to the socket.
+///
+/// This is the one workaround of a dependency here: tungstenite 0.30's `WebSocket` is a
+/// single reader-writer state machine with no split, and the server must write (events,
+/// pings) while a read waits. A split reader and writer upstream would retire it.
 struct ReadSide {
     inner: Box<dyn Stream>,
     forward: Option<(Core, u64)>,
