@@ -756,10 +756,23 @@ fn user_updated_goes_to_everyone_once_with_the_copy_for_them() {
             serde_json::json!({alice.id.as_str(): true})
         );
         assert_eq!(to_admin["broadcast"]["contains_sensitive_data"], true);
+        // app/custom_status.go addRecentCustomStatus → UpdatePreferences: to alice only.
+        let sidebar = next_json(&mut a);
+        assert_eq!(sidebar["event"], "sidebar_category_updated");
+        assert_eq!(sidebar["data"], serde_json::json!({}));
+        let prefs = next_json(&mut a);
+        assert_eq!(prefs["event"], "preferences_changed");
+        assert_eq!(prefs["broadcast"]["user_id"], alice.id.as_str());
+        let list: Value =
+            serde_json::from_str(prefs["data"]["preferences"].as_str().expect("a string")).unwrap();
+        assert_eq!(list[0]["category"], "custom_status");
+        assert_eq!(list[0]["name"], "recent_custom_statuses");
+        assert!(list[0]["value"].as_str().unwrap().contains("In a meeting"));
         assert_silent(&mut a, Duration::from_millis(100));
         assert_silent(&mut b, Duration::from_millis(10));
         assert_silent(&mut adm, Duration::from_millis(10));
 
+        // Cleared: user_updated with "" (and no preference change).
         mattermost_status::UnsetCustomStatus::new(UserId::me())
             .send(&session)
             .unwrap();
@@ -767,6 +780,20 @@ fn user_updated_goes_to_everyone_once_with_the_copy_for_them() {
             next_json(&mut b)["data"]["user"]["props"]["customStatus"],
             ""
         );
+        assert_eq!(next_json(&mut a)["event"], "user_updated");
+        assert_silent(&mut a, Duration::from_millis(100));
+
+        // RemoveRecentCustomStatus → UpdatePreferences: the list, now empty.
+        let recent = fake.recent_custom_statuses(alice.id);
+        mattermost_status::RemoveRecentCustomStatus::new(UserId::me(), recent[0].clone())
+            .send(&session)
+            .unwrap();
+        assert_eq!(next_json(&mut a)["event"], "sidebar_category_updated");
+        let prefs = next_json(&mut a);
+        let list: Value =
+            serde_json::from_str(prefs["data"]["preferences"].as_str().unwrap()).unwrap();
+        assert_eq!(list[0]["value"], "[]");
+        assert_silent(&mut b, Duration::from_millis(50));
     });
 }
 

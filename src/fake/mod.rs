@@ -132,7 +132,8 @@
 //!   again unless set by hand), a pong once the away timeout (300 s on the fake's clock)
 //!   has passed, and a timed DND ending as the fake's clock passes it. `user_updated` on
 //!   a custom status set or cleared, in the server's three copies (admins, everyone else,
-//!   the user). `EnableUserStatuses` off: no status events, empty answers.
+//!   the user); `sidebar_category_updated` and `preferences_changed` to the user when the
+//!   recent custom statuses change (setting one, removing a recent one). `EnableUserStatuses` off: no status events, empty answers.
 //! - Per connection numbering from 0 with no gaps, the last 128 events kept; a dropped
 //!   connection stays, inactive, queueing (256, then it is discarded), until the reaper
 //!   (every 5 min on the fake's clock, for connections whose last activity is 5 min old).
