@@ -1090,6 +1090,14 @@ fn a_timed_dnd_ends_on_its_own_while_listening() {
             ev["data"],
             serde_json::json!({"status": "online", "user_id": alice.id.as_str()})
         );
+        // FakeServer::set_now past the end runs the job too.
+        let end = fake.now() + Duration::from_secs(86_400);
+        dnd.dnd_end_time = Some(end);
+        fake.set_status(&dnd);
+        assert_eq!(next_json(&mut ws)["data"]["status"], "dnd");
+        assert_silent(&mut ws, Duration::from_millis(300));
+        fake.set_now(end + Duration::from_secs(1));
+        assert_eq!(next_json(&mut ws)["data"]["status"], "online");
     });
 }
 
