@@ -527,6 +527,8 @@ impl FakeServer {
 
     /// Forgets every inactive websocket connection, as the reaper does once they are too
     /// old: a reconnect with their `connection_id` gets a new connection and a `hello`.
+    /// After [`drop_live_connections`](Self::drop_live_connections), it is what a server
+    /// restart leaves: every client reconnects to a fresh connection.
     ///
     /// ```
     /// use mattermost_status::fake::FakeServer;
