@@ -177,6 +177,27 @@
 //! # Ok::<(), mattermost_status::Error>(())
 //! ```
 //!
+//! ## Live statuses
+//!
+//! With the cargo feature `live`, `Session::live` opens a stream of typed events over
+//! the server's websocket: your own status as the server pushes it, everyone's custom
+//! status, other users' statuses polled on the same socket (`LiveStream::watch`: the
+//! server pushes nobody's status but your own), and a reconnect that resumes without
+//! losing an event or says it resynced. The `live` module has the details
+//! (`docs/live.md` in the repository, the why behind each rule).
+//!
+//! ```no_run
+//! # #[cfg(feature = "live")] {
+//! # let session = mattermost_status::Session::builder("https://chat.example.com")
+//! #     .token("t").build()?;
+//! let mut live = session.live()?;
+//! for event in &mut live {
+//!     println!("{:?}", event?);
+//! }
+//! # }
+//! # Ok::<(), mattermost_status::Error>(())
+//! ```
+//!
 //! ## Testing
 //!
 //! Code that uses a [`Session`] can be tested without a Mattermost server: give the

@@ -172,17 +172,21 @@ fn after_a_drop_a_resume_yields_exactly_the_missed_events_once_in_order() {
         let mut live = quick().open(&session(&alice)).unwrap();
         let id = live.connection_id().unwrap().to_owned();
         drain(&mut live, Duration::from_millis(150));
-        fake.set_status(&Status::new(alice.id, StatusKind::Away));
+        // Manual statuses, so that the server's own changes (offline when the last
+        // connection goes, online when one comes) do not apply: the events are only
+        // those of the test.
+        let manual = |status: StatusKind| {
+            let mut manual = Status::new(alice.id, status);
+            manual.manual = true;
+            manual
+        };
+        fake.set_status(&manual(StatusKind::Away));
         assert_eq!(next(&mut live), pushed(&alice, StatusKind::Away));
         fake.drop_live_connections();
         // Missed while the socket is gone: queued on the server for this connection.
-        // Manual statuses, so that the server's own changes (offline when the last
-        // connection goes, online when one comes) do not apply.
-        let missed = [StatusKind::Dnd, StatusKind::Away, StatusKind::Dnd];
+        let missed = [StatusKind::Dnd, StatusKind::Online, StatusKind::Dnd];
         for status in &missed {
-            let mut manual = Status::new(alice.id, status.clone());
-            manual.manual = true;
-            fake.set_status(&manual);
+            fake.set_status(&manual(status.clone()));
         }
         let mut events = Vec::new();
         while !events.contains(&LiveEvent::Reconnected(Reconnect::Resumed)) {
@@ -199,8 +203,8 @@ fn after_a_drop_a_resume_yields_exactly_the_missed_events_once_in_order() {
         );
         // Nothing twice, and the stream goes on.
         assert_eq!(drain(&mut live, Duration::from_millis(150)), []);
-        fake.set_status(&Status::new(alice.id, StatusKind::Dnd));
-        assert_eq!(next(&mut live), pushed(&alice, StatusKind::Dnd));
+        fake.set_status(&manual(StatusKind::Away));
+        assert_eq!(next(&mut live), pushed(&alice, StatusKind::Away));
     });
 }
 
@@ -343,5 +347,45 @@ fn watch_yields_other_users_changes_polled_on_the_socket() {
         // Only changes: the next polls say the same and yield nothing.
         assert_eq!(drain(&mut live, Duration::from_millis(350)), []);
         live.watch([], Duration::from_secs(5)).unwrap();
+    });
+}
+
+/// A half-open connection (the fake stops writing and loses what arrives): the stream
+/// notices within its stale bound and reconnects. Its close reaches the fake (a real
+/// half-open peer would not see it, and would count the old connection active until
+/// its pong wait, so a resume would get a new hello: the resync path, tested with a
+/// scripted peer in `live_hostile.rs`), so the connection is resumed and the status
+/// changed meanwhile is replayed.
+#[test]
+fn a_stalled_connection_is_dropped_within_the_stale_bound_and_resumed() {
+    both(|fake, session| {
+        let alice = fake.user("alice").unwrap();
+        let mut live = quick()
+            .ping_interval(Duration::from_millis(100))
+            .stale_after(Duration::from_millis(300))
+            .open(&session(&alice))
+            .unwrap();
+        drain(&mut live, Duration::from_millis(150));
+        fake.stall_live_connections();
+        let start = std::time::Instant::now();
+        let mut dnd = Status::new(alice.id, StatusKind::Dnd);
+        dnd.manual = true;
+        fake.set_status(&dnd);
+        let mut events = Vec::new();
+        while !events.contains(&LiveEvent::Reconnected(Reconnect::Resumed)) {
+            events.push(next(&mut live));
+            assert!(events.len() < 5, "{events:?}");
+        }
+        let took = start.elapsed();
+        // Silent for 300 ms after the last answer (a ping every 100 ms).
+        assert!(took >= Duration::from_millis(200), "{took:?}");
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+        assert_eq!(
+            events,
+            [
+                pushed(&alice, StatusKind::Dnd),
+                LiveEvent::Reconnected(Reconnect::Resumed)
+            ]
+        );
     });
 }

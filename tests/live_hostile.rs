@@ -689,3 +689,67 @@ fn a_silent_upgrade_ends_at_the_deadline() {
         start.elapsed()
     );
 }
+
+/// A token revoked while the stream was away: the reconnect is upgraded but gets no
+/// hello and is cut. The stream tries once more without resuming (the server also
+/// cuts at once a resume it cannot parse), then ends with `NotAuthenticated`: no loop.
+#[test]
+fn a_token_refused_on_a_reconnect_ends_the_stream_without_a_loop() {
+    let script = Script::start(|n, head, stream, stop| {
+        let mut ws = upgrade(stream, &head);
+        if n == 0 {
+            hello(&mut ws, CONN_A);
+            answer_first_ping(&mut ws, stop);
+            stop.sleep(Duration::from_millis(50));
+            let _ = ws.get_mut().shutdown(std::net::Shutdown::Both);
+        } else {
+            stop.sleep(Duration::from_millis(100));
+            let _ = ws.get_mut().shutdown(std::net::Shutdown::Both);
+        }
+    });
+    let mut live = quick().open(&session(&script.url())).unwrap();
+    let err = live.next_timeout(Duration::from_secs(3)).unwrap_err();
+    assert_eq!(
+        live_kind(&err),
+        Some(&LiveErrorKind::NotAuthenticated),
+        "{err}"
+    );
+    let later = live.next_timeout(Duration::from_millis(300)).unwrap_err();
+    assert_eq!(live_kind(&later), Some(&LiveErrorKind::Closed), "{later}");
+    assert!(later.to_string().contains("not authenticated"), "{later}");
+    assert!(live.next().is_none(), "the iterator ends");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(script.connections(), 3, "no reconnect loop");
+    let targets = script.upgrade_targets();
+    assert!(targets[1].contains("connection_id="), "{targets:?}");
+    assert_eq!(targets[2], "/api/v4/websocket", "the retry does not resume");
+}
+
+/// While the server is unreachable in a way that takes time (it accepts, never
+/// answers the upgrade), a call still returns within its timeout plus the 2 s an
+/// attempt is given.
+#[test]
+fn a_call_during_reconnects_returns_within_its_bound() {
+    let script = Script::start(|n, head, stream, stop| {
+        if n == 0 {
+            let mut ws = upgrade(stream, &head);
+            hello(&mut ws, CONN_A);
+            answer_first_ping(&mut ws, stop);
+            let _ = ws.get_mut().shutdown(std::net::Shutdown::Both);
+        } else {
+            let _silent = stream;
+            hold(stop);
+        }
+    });
+    let mut live = quick().open(&session(&script.url())).unwrap();
+    for _ in 0..2 {
+        let start = Instant::now();
+        assert_eq!(live.next_timeout(Duration::from_millis(300)).unwrap(), None);
+        let took = start.elapsed();
+        assert!(
+            took < Duration::from_millis(300) + Duration::from_secs(2) + Duration::from_millis(300),
+            "{took:?}"
+        );
+    }
+    assert!(script.connections() >= 2);
+}

@@ -346,6 +346,7 @@ impl State {
         recent.truncate(MAX_RECENT);
         user.recent = Some(recent);
         self.send_updated_user_event(&id);
+        self.send_preferences_changed(&id); // addRecentCustomStatus: UpdatePreferences
         Ok(STATUS_OK.to_vec())
     }
 
@@ -389,6 +390,7 @@ impl State {
             return Err(AppError::recent_delete());
         }
         recent.retain(|r| r.encode() != wanted);
+        self.send_preferences_changed(&id); // RemoveRecentCustomStatus: UpdatePreferences
         Ok(STATUS_OK.to_vec())
     }
 
@@ -463,17 +465,23 @@ impl State {
             .user(&id)
             .and_then(|u| u.recent.as_ref())
             .ok_or_else(AppError::no_recent_preference)?;
-        let value: Vec<String> = recent.iter().map(GoCustomStatus::encode).collect();
-        Ok(format!(
-            "{{\"user_id\":{},\"category\":\"custom_status\",\"name\":\"recent_custom_statuses\",\"value\":{}}}",
-            go_string(&id),
-            go_string(&format!("[{}]", value.join(",")))
-        )
-        .into_bytes()
-        .into_iter()
-        .chain(*b"\n") // json.NewEncoder(w).Encode
-        .collect())
+        Ok(recent_preference_json(&id, recent)
+            .into_bytes()
+            .into_iter()
+            .chain(*b"\n") // json.NewEncoder(w).Encode
+            .collect())
     }
+}
+
+/// The `custom_status`/`recent_custom_statuses` preference (`model.Preference`) as Go
+/// writes it.
+pub(crate) fn recent_preference_json(user_id: &str, recent: &[GoCustomStatus]) -> String {
+    let value: Vec<String> = recent.iter().map(GoCustomStatus::encode).collect();
+    format!(
+        "{{\"user_id\":{},\"category\":\"custom_status\",\"name\":\"recent_custom_statuses\",\"value\":{}}}",
+        go_string(user_id),
+        go_string(&format!("[{}]", value.join(",")))
+    )
 }
 
 /// `MaxRecentCustomStatuses`.

@@ -99,8 +99,9 @@ mod tests {
     use std::io::Read;
     use std::sync::{Arc, Mutex};
 
-    #[derive(Debug, Default, Clone)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
+    /// Writes at most `max` bytes per call, as a socket may.
+    #[derive(Debug, Clone)]
+    struct Sink(Arc<Mutex<Vec<u8>>>, usize);
     impl Read for Sink {
         fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
             Ok(0)
@@ -108,12 +109,9 @@ mod tests {
     }
     impl Write for Sink {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            // One byte at a time: the splice must not depend on whole writes below.
-            self.0
-                .lock()
-                .unwrap()
-                .extend_from_slice(&buf[..1.min(buf.len())]);
-            Ok(1.min(buf.len()))
+            let n = self.1.min(buf.len());
+            self.0.lock().unwrap().extend_from_slice(&buf[..n]);
+            Ok(n)
         }
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
@@ -132,26 +130,31 @@ mod tests {
     }
 
     #[test]
-    fn the_real_value_replaces_the_placeholder_once() {
-        let sink = Sink::default();
+    fn the_real_value_replaces_the_placeholder_once_even_one_byte_at_a_time() {
         let value = "Bearer s3cr3t-token";
         let hidden = placeholder(value.len());
-        let mut spliced = Spliced::new(Box::new(sink.clone()), &hidden, value);
         let request = format!("GET / HTTP/1.1\r\nauthorization: {hidden}\r\nhost: a\r\n\r\n");
-        assert_eq!(
-            spliced.write_spliced(request.as_bytes()).unwrap(),
-            request.len()
-        );
-        spliced
-            .write_spliced(format!("authorization: {hidden}\r\n").as_bytes())
-            .unwrap();
-        let sent = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-        assert!(
-            sent.starts_with(&format!(
-                "GET / HTTP/1.1\r\nauthorization: {value}\r\nhost: a\r\n\r\n"
-            )),
-            "{sent}"
-        );
-        assert!(!sent[10..].starts_with(&hidden));
+        for max in [1, 7, 4096] {
+            let sink = Sink(Arc::default(), max);
+            let mut spliced = Spliced::new(Box::new(sink.clone()), &hidden, value);
+            // The whole buffer is taken at once: the placeholder is never cut.
+            assert_eq!(
+                spliced.write_spliced(request.as_bytes()).unwrap(),
+                request.len()
+            );
+            let sent = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+            assert_eq!(
+                sent,
+                format!("GET / HTTP/1.1\r\nauthorization: {value}\r\nhost: a\r\n\r\n")
+            );
+            // Only once: later bytes pass as they are.
+            sink.0.lock().unwrap().clear();
+            let later = format!("authorization: {hidden}\r\n");
+            let mut written = 0;
+            while written < later.len() {
+                written += spliced.write_spliced(&later.as_bytes()[written..]).unwrap();
+            }
+            assert_eq!(sink.0.lock().unwrap().as_slice(), later.as_bytes());
+        }
     }
 }

@@ -34,6 +34,9 @@ pub(crate) const MIN_ATTEMPT: Duration = Duration::from_secs(2);
 /// due, or more than this earlier (one `setsockopt` saved per read).
 const REARM_SLACK: Duration = Duration::from_millis(20);
 
+/// A deadline that is as good as none: about 136 years.
+const FAR_FUTURE: Duration = Duration::from_secs(u32::MAX as u64);
+
 /// The web app counts this many failed reconnects before it starts to wait longer
 /// (`maxWebSocketFails = 7`, `websocket.ts`).
 const FAILS_BEFORE_GROWTH: u32 = 7;
@@ -73,8 +76,11 @@ pub struct LiveStream {
     may_resume: bool,
     /// Whether the stream ever had a connection (so the next one is a reconnect).
     was_connected: bool,
-    /// Set once the stream cannot go on: every later call returns it.
+    /// Set once the stream cannot go on: the next call returns it, every later one
+    /// `Closed`.
     ended: Option<LiveError>,
+    /// Whether the error in `ended` was returned.
+    end_reported: bool,
 }
 
 struct Conn {
@@ -91,6 +97,8 @@ struct Conn {
     first_ping_answered: bool,
     /// Whether this connection replaces an earlier one.
     reconnect: bool,
+    /// Whether it asked to resume (`connection_id` and `sequence_number`).
+    asked_to_resume: bool,
     /// The read timeout last set on the socket.
     armed: Option<Duration>,
 }
@@ -122,6 +130,8 @@ impl fmt::Debug for LiveStream {
 enum Lost {
     /// The connection had been accepted: reconnect (after the backoff).
     Reconnect,
+    /// A resume was never accepted: once more, without resuming.
+    RetryFresh,
     /// It never was: the token was not accepted.
     NotAuthenticated,
 }
@@ -146,16 +156,14 @@ impl LiveStream {
             may_resume: true,
             was_connected: false,
             ended: None,
+            end_reported: false,
         };
         let budget = stream.session.timeout();
         stream.connect(budget)?;
         loop {
             let Some(conn) = &stream.conn else {
                 // Lost before it was accepted: `lost_now` ended the stream with the reason.
-                return Err(match &stream.ended {
-                    Some(end) => Error::Live(Box::new(end.clone())),
-                    None => stream.ended_error(),
-                });
+                return Err(stream.ended_error());
             };
             if conn.authenticated {
                 return Ok(stream);
@@ -189,7 +197,8 @@ impl LiveStream {
         let start = Instant::now();
         let deadline = start
             .checked_add(timeout)
-            .unwrap_or(start + Duration::from_secs(u32::MAX.into()));
+            .or_else(|| start.checked_add(FAR_FUTURE))
+            .unwrap_or(start);
         loop {
             if let Some(event) = self.queue.pop_front() {
                 return Ok(Some(event));
@@ -234,8 +243,9 @@ impl LiveStream {
     /// Watches `users`' statuses: every `interval`, asks the server for them on the
     /// socket (`get_statuses_by_ids`, as the web app polls the statuses it shows), and
     /// yields [`StatusChange`]s with [`StatusSource::Polled`] for those that changed
-    /// (the first answer yields each user's status). Replaces the users watched before;
-    /// none stops watching.
+    /// (the first answer yields each user's status). Replaces the users watched before
+    /// (keeping what is known of those still watched); none stops watching. The first
+    /// poll goes out with the next call that reads.
     ///
     /// The server pushes no one's status but the stream's own user's, so this is how a
     /// stream follows others. Refused with [`Error::InvalidInput`], nothing sent: an
@@ -247,6 +257,13 @@ impl LiveStream {
         users: impl IntoIterator<Item = UserId>,
         interval: Duration,
     ) -> Result<()> {
+        let mut users: Vec<UserId> = users.into_iter().collect();
+        users.sort_unstable();
+        users.dedup();
+        if users.is_empty() {
+            self.watch = None;
+            return Ok(());
+        }
         if interval < self.options.min_watch_interval {
             return Err(Error::invalid(
                 "interval",
@@ -256,13 +273,6 @@ impl LiveStream {
                     self.options.min_watch_interval.as_secs_f64()
                 ),
             ));
-        }
-        let mut users: Vec<UserId> = users.into_iter().collect();
-        users.sort_unstable();
-        users.dedup();
-        if users.is_empty() {
-            self.watch = None;
-            return Ok(());
         }
         crate::requests::id_list::check(
             &users,
@@ -313,6 +323,7 @@ impl LiveStream {
             (Some(id), true) => Some((id.as_str(), self.next_seq)),
             _ => None,
         };
+        let asked_to_resume = resume.is_some();
         let url = connect::url(self.session.base_url(), resume);
         let socket = connect::open(&self.session, self.options.max_message_bytes, &url, budget)?;
         let now = Instant::now();
@@ -329,6 +340,7 @@ impl LiveStream {
             hello_seen: false,
             first_ping_answered: false,
             reconnect: self.was_connected,
+            asked_to_resume,
             armed: None,
         });
         // As the web app: a ping at once. Its answer shows the token was accepted
@@ -482,12 +494,9 @@ impl LiveStream {
 
     /// `error`, or the end of the stream when the connection was never accepted.
     fn checked(&mut self, error: Error) -> Error {
-        match self.ended.take() {
-            Some(end) => {
-                self.ended = Some(end.clone());
-                Error::Live(Box::new(end))
-            }
-            None => error,
+        match (&self.ended, self.end_reported) {
+            (Some(_), false) => self.ended_error(),
+            _ => error,
         }
     }
 
@@ -776,8 +785,14 @@ impl LiveStream {
         let Some(conn) = self.conn.take() else {
             return;
         };
+        let asked_to_resume = conn.asked_to_resume;
         let outcome = if conn.authenticated {
             Lost::Reconnect
+        } else if asked_to_resume {
+            // The server also closes at once a resume it cannot parse
+            // (`PopulateWebConnConfig`): once more without resuming, then the token
+            // is the cause.
+            Lost::RetryFresh
         } else {
             Lost::NotAuthenticated
         };
@@ -787,8 +802,13 @@ impl LiveStream {
                 self.was_connected = true;
                 self.schedule_reconnect(None);
             }
+            Lost::RetryFresh => {
+                self.may_resume = false;
+                self.schedule_reconnect(None);
+            }
             Lost::NotAuthenticated => {
-                self.end(LiveError::new(
+                // Returned by the call that is running (see `ended_error`).
+                self.end_unreported(LiveError::new(
                     LiveErrorKind::NotAuthenticated,
                     "the server closed the websocket without a hello: it did not accept \
                      the token (wrong, expired or revoked); a server closes such a \
@@ -823,7 +843,15 @@ impl LiveStream {
     fn end(&mut self, error: LiveError) -> Error {
         self.conn = None;
         self.ended = Some(error.clone());
+        self.end_reported = true;
         Error::Live(Box::new(error))
+    }
+
+    /// Ends the stream with `error`, for the next check to return.
+    fn end_unreported(&mut self, error: LiveError) {
+        self.conn = None;
+        self.ended = Some(error);
+        self.end_reported = false;
     }
 
     /// Ends the stream with an error of any kind.
@@ -834,10 +862,15 @@ impl LiveStream {
             LiveErrorKind::Closed,
             format!("it ended with: {message}"),
         ));
+        self.end_reported = true;
         error
     }
 
-    fn ended_error(&self) -> Error {
+    fn ended_error(&mut self) -> Error {
+        if let (Some(end), false) = (&self.ended, self.end_reported) {
+            self.end_reported = true;
+            return Error::Live(Box::new(end.clone()));
+        }
         let message = match &self.ended {
             Some(end) if end.kind == LiveErrorKind::Closed => end.message.clone(),
             Some(end) => format!("it ended with: {end}"),
@@ -881,7 +914,7 @@ impl Iterator for LiveStream {
     /// [`next_event`](LiveStream::next_event); `None` once the stream has ended (after
     /// the error that ended it).
     fn next(&mut self) -> Option<Self::Item> {
-        if self.queue.is_empty() && self.ended.is_some() {
+        if self.queue.is_empty() && self.ended.is_some() && self.end_reported {
             return None;
         }
         Some(self.next_event())

@@ -310,7 +310,7 @@ fn serve_actions_once(ws: &mut WebSocket<TcpStream>) -> Option<String> {
     }
 }
 
-/// Writes a plain HTTP answer and closes.
+/// Writes a plain HTTP answer (head and body in one write) and closes.
 pub fn http(mut stream: TcpStream, status: u16, headers: &[(&str, &str)], body: &str) {
     let mut head = format!(
         "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -320,8 +320,9 @@ pub fn http(mut stream: TcpStream, status: u16, headers: &[(&str, &str)], body: 
         head.push_str(&format!("{n}: {v}\r\n"));
     }
     head.push_str("\r\n");
+    // One write, as Go's net/http writes a small answer.
+    head.push_str(body);
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
     let _ = stream.flush();
 }
 
