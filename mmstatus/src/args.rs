@@ -89,7 +89,8 @@ pub(crate) struct Global {
     pub proxy: Option<String>,
 
     /// The HTTP client: ureq (built in, rustls) or curl (the system's libcurl: its TLS
-    /// library and store, and proxies as curl reads them)
+    /// library and store, and proxies as curl reads them; libcurl opens no websocket,
+    /// so `watch` then polls over HTTP)
     #[cfg(feature = "curl")]
     #[arg(
         long,
