@@ -45,6 +45,10 @@ work=$(mktemp -d /tmp/mm-field.XXXXXX)
 chmod 755 "$work"
 pids=()
 cleanup() {
+    # An nginx started again by restart-nginx.sh is no child of this shell.
+    if [ -s "$work/nginx/nginx.pid" ]; then
+        pids+=("$(cat "$work/nginx/nginx.pid")")
+    fi
     for pid in "${pids[@]}"; do
         kill "$pid" 2>/dev/null
     done
@@ -85,6 +89,8 @@ IDLE_PORT=$(free_port)
 HTTP_PORT=$(free_port)
 PROXY_PORT=$(free_port)
 DEAD_PORT=$(free_port)
+NOWS_PORT=$(free_port)
+SHORT_PORT=$(free_port)
 
 # --- certificates ------------------------------------------------------------------
 echo "== field: certificates (openssl, in $work)"
@@ -154,6 +160,31 @@ tls() { # certificate name
        ssl_session_cache shared:SSL:1m;
        add_header Strict-Transport-Security max-age=15768000;"
 }
+# The websocket location of Mattermost's guide, as it is there (proxy_read_timeout 90s);
+# $1: another proxy_read_timeout (the short-timeout server).
+websocket_location() {
+    echo "
+       location ~ /api/v[0-9]+/(users/)?websocket\$ {
+           proxy_set_header Upgrade \$http_upgrade;
+           proxy_set_header Connection \"upgrade\";
+           client_max_body_size 50M;
+           proxy_set_header Host \$http_host;
+           proxy_set_header X-Real-IP \$remote_addr;
+           proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+           proxy_set_header X-Forwarded-Proto \$scheme;
+           proxy_set_header X-Frame-Options SAMEORIGIN;
+           proxy_buffers 256 16k;
+           proxy_buffer_size 16k;
+           client_body_timeout 60s;
+           send_timeout 300s;
+           lingering_timeout 5s;
+           proxy_connect_timeout 90s;
+           proxy_send_timeout 300s;
+           proxy_read_timeout ${1:-90s};
+           proxy_http_version 1.1;
+           proxy_pass http://backend;
+       }"
+}
 mattermost_locations="
        # A tight limit on the batch endpoint, for the 413 case.
        location = /api/v4/users/status/ids {
@@ -192,6 +223,23 @@ http {
        listen 127.0.0.1:$TLS_PORT ssl http2;
        server_name localhost;
 $(tls server)
+$(websocket_location)
+$mattermost_locations
+    }
+
+    # The guide's server without its websocket location: the upgrade headers are not
+    # passed on (the location / sets Connection "").
+    server {
+       listen 127.0.0.1:$NOWS_PORT ssl;
+$(tls server)
+$mattermost_locations
+    }
+
+    # proxy_read_timeout 1s on the websocket, shorter than the client's pings.
+    server {
+       listen 127.0.0.1:$SHORT_PORT ssl;
+$(tls server)
+$(websocket_location 1s)
 $mattermost_locations
     }
 
@@ -239,6 +287,18 @@ if ! "$NGINX" -t -q -c "$work/nginx/nginx.conf" -p "$work/nginx" 2>"$work/nginx-
 fi
 "$NGINX" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' &
 pids+=($!)
+# nginx restarted mid-stream (the restart case): stopped (SIGTERM, connections cut), then
+# started again; the new master's pid is in nginx.pid, which the cleanup reads too.
+cat >"$work/restart-nginx.sh" <<EOF
+#!/usr/bin/env bash
+pid=\$(cat "$work/nginx/nginx.pid")
+kill -TERM "\$pid"
+for _ in \$(seq 100); do [ -e "$work/nginx/nginx.pid" ] || break; sleep 0.05; done
+"$NGINX" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' </dev/null >/dev/null 2>&1 &
+for _ in \$(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$TLS_PORT") 2>/dev/null && exit 0; sleep 0.05; done
+exit 1
+EOF
+chmod +x "$work/restart-nginx.sh"
 
 # --- tinyproxy: CONNECT only to nginx's TLS port, as squid ships (443 only) ------------
 mkdir -p "$work/tinyproxy"
@@ -280,7 +340,8 @@ export FIELD_DIR="$work" FIELD_CA="$work/ca.pem" FIELD_FAKE_PORT="$FAKE_PORT" \
     FIELD_TLS_PORT="$TLS_PORT" FIELD_EXPIRED_PORT="$EXPIRED_PORT" \
     FIELD_WRONGHOST_PORT="$WRONGHOST_PORT" FIELD_PREFIX_PORT="$PREFIX_PORT" \
     FIELD_IDLE_PORT="$IDLE_PORT" FIELD_HTTP_PORT="$HTTP_PORT" FIELD_PROXY_PORT="$PROXY_PORT" \
-    FIELD_DEAD_PORT="$DEAD_PORT" \
+    FIELD_DEAD_PORT="$DEAD_PORT" FIELD_NOWS_PORT="$NOWS_PORT" FIELD_SHORT_PORT="$SHORT_PORT" \
+    FIELD_RESTART_NGINX="$work/restart-nginx.sh" \
     FIELD_ACCESS_LOG="$work/nginx/access.log" FIELD_PROXY_LOG="$work/tinyproxy/tinyproxy.log"
 # The suite sets the proxy variables itself, case by case.
 unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY SSL_CERT_FILE MM_CA_FILE \

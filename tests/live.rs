@@ -349,3 +349,43 @@ fn watch_yields_other_users_changes_polled_on_the_socket() {
         live.watch([], Duration::from_secs(5)).unwrap();
     });
 }
+
+/// A half-open connection (the fake stops writing and loses what arrives): the stream
+/// notices within its stale bound and reconnects. Its close reaches the fake (a real
+/// half-open peer would not see it, and would count the old connection active until
+/// its pong wait, so a resume would get a new hello: the resync path, tested with a
+/// scripted peer in `live_hostile.rs`), so the connection is resumed and the status
+/// changed meanwhile is replayed.
+#[test]
+fn a_stalled_connection_is_dropped_within_the_stale_bound_and_resumed() {
+    both(|fake, session| {
+        let alice = fake.user("alice").unwrap();
+        let mut live = quick()
+            .ping_interval(Duration::from_millis(100))
+            .stale_after(Duration::from_millis(300))
+            .open(&session(&alice))
+            .unwrap();
+        drain(&mut live, Duration::from_millis(150));
+        fake.stall_live_connections();
+        let start = std::time::Instant::now();
+        let mut dnd = Status::new(alice.id, StatusKind::Dnd);
+        dnd.manual = true;
+        fake.set_status(&dnd);
+        let mut events = Vec::new();
+        while !events.contains(&LiveEvent::Reconnected(Reconnect::Resumed)) {
+            events.push(next(&mut live));
+            assert!(events.len() < 5, "{events:?}");
+        }
+        let took = start.elapsed();
+        // Silent for 300 ms after the last answer (a ping every 100 ms).
+        assert!(took >= Duration::from_millis(200), "{took:?}");
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+        assert_eq!(
+            events,
+            [
+                pushed(&alice, StatusKind::Dnd),
+                LiveEvent::Reconnected(Reconnect::Resumed)
+            ]
+        );
+    });
+}

@@ -89,7 +89,8 @@ pub(crate) struct Global {
     pub proxy: Option<String>,
 
     /// The HTTP client: ureq (built in, rustls) or curl (the system's libcurl: its TLS
-    /// library and store, and proxies as curl reads them)
+    /// library and store, and proxies as curl reads them; libcurl opens no websocket,
+    /// so `watch` then polls over HTTP)
     #[cfg(feature = "curl")]
     #[arg(
         long,
@@ -183,13 +184,30 @@ pub(crate) enum Command {
 
     /// Watch users' statuses and print each change
     ///
-    /// Polls the statuses of all the users in one request, every --interval (at least
-    /// 5s), and prints a line whenever a user's status (or DND end) changes, the
-    /// current statuses first. With --json, one JSON object per line (for status bars).
-    /// A 429 answer is waited out as the server asks; other failures are retried with
-    /// growing pauses (up to 5 minutes), except a refused token or a missing user.
-    /// With --until STATUS, exits 0 as soon as every user has that status. Ctrl-C
-    /// stops it (exit 130).
+    /// Prints the current statuses first, then a line whenever a user's status (or DND
+    /// end) changes. With --json, one JSON object per line (for status bars). With
+    /// --until STATUS, exits 0 as soon as every user has that status. Ctrl-C stops it
+    /// (exit 130).
+    ///
+    /// Over the server's websocket (/api/v4/websocket): your own status (`me`) is
+    /// printed as the server pushes it, within a second; the server pushes no one
+    /// else's, so other users' statuses are asked for on the same socket every
+    /// --interval (at least 5s), and their custom status changes are printed as pushed
+    /// (a line `custom status: ...` or `custom status cleared`). Reconnects are said on
+    /// stderr (resumed: nothing missed; resynced: statuses read again over HTTP);
+    /// nothing is printed twice.
+    ///
+    /// When the websocket cannot be opened (a proxy or nginx that does not pass the
+    /// upgrade on, a 4xx/5xx answer to it), says why on stderr, once, and polls over
+    /// HTTP instead: all the users in one request every --interval. --poll always
+    /// does. While polling, a 429 answer is waited out as the server asks; other
+    /// failures are retried with growing pauses (up to 5 minutes), except a refused
+    /// token or a missing user.
+    ///
+    /// The websocket goes where the requests go: --url's path prefix, --proxy and the
+    /// proxy variables (CONNECT, NO_PROXY), --ca-file / MM_CA_FILE and the system's
+    /// store. With --transport curl, libcurl opens no websocket: watch polls over HTTP,
+    /// through libcurl, and says so.
     Watch {
         /// Usernames (alice or @alice), user ids or `me`
         #[arg(value_name = "USER", required = true, value_parser = parse_user)]
@@ -203,6 +221,9 @@ pub(crate) enum Command {
         /// Print JSON lines instead of text
         #[arg(long)]
         json: bool,
+        /// Poll over HTTP every --interval, without the websocket
+        #[arg(long)]
+        poll: bool,
     },
 
     /// Print a shell completion script: bash, zsh or fish

@@ -9,6 +9,7 @@ mod args;
 mod dnd;
 mod failure;
 mod output;
+mod push;
 mod quick;
 mod users;
 mod watch;
@@ -191,6 +192,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             until,
             interval,
             json,
+            poll,
         } => {
             watch::check_interval(interval)?;
             let session = session(&cli.global)?;
@@ -201,6 +203,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 until,
                 interval,
                 json,
+                poll,
+                no_stream: no_stream(&cli.global),
             };
             watch::run(session, &named, &options, &zone)
         }
@@ -240,6 +244,17 @@ fn generated(command: &Command) -> Option<Result<ExitCode, Failure>> {
         _ => return None,
     }
     Some(output::out_bytes(&text).map(|()| ExitCode::SUCCESS))
+}
+
+/// Why `watch` does not try the websocket with these options: `--transport curl`
+/// (libcurl's transport opens no byte streams).
+fn no_stream(global: &Global) -> Option<&'static str> {
+    #[cfg(feature = "curl")]
+    if global.transport == args::TransportChoice::Curl {
+        return Some("--transport curl opens no websocket");
+    }
+    let _ = global;
+    None
 }
 
 /// The session from `--url`/`MM_URL` and `--token-file`/`MM_TOKEN`.

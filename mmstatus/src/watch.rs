@@ -1,10 +1,13 @@
-//! `mmstatus watch USER...`: poll statuses, print changes, optionally stop at a status.
+//! `mmstatus watch USER...`: print status changes, optionally stop at a status; over the
+//! websocket ([`crate::push`]) or, when it cannot be opened or with `--poll`, by polling
+//! over HTTP (here).
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
-use mattermost_status::{Error, GetStatusesByIds, Session, StatusKind, UserId};
+use mattermost_status::{CustomStatus, Error, GetStatusesByIds, Session, StatusKind, UserId};
 
 use crate::failure::{usage_error, Failure};
 use crate::output::{self, Row};
@@ -22,10 +25,18 @@ pub(crate) struct Options {
     pub until: Option<StatusKind>,
     pub interval: Duration,
     pub json: bool,
+    /// `--poll`: HTTP polling, no websocket.
+    pub poll: bool,
+    /// Why the websocket is not tried (`--transport curl`), said on stderr once.
+    pub no_stream: Option<&'static str>,
 }
 
+/// Set while watching over the websocket: Ctrl-C then exits at once (the stream's read
+/// is not woken by the handler, and polling a flag would wake the tool needlessly).
+static EXIT_ON_CTRL_C: AtomicBool = AtomicBool::new(false);
+
 /// The shortest interval allowed in this run.
-fn min_interval() -> Duration {
+pub(crate) fn min_interval() -> Duration {
     std::env::var(MIN_INTERVAL_ENV)
         .ok()
         .and_then(|v| v.parse().ok())
@@ -61,11 +72,41 @@ pub(crate) fn run(
 ) -> Result<ExitCode, Failure> {
     let (tx, rx) = mpsc::channel::<()>();
     if let Err(e) = ctrlc::set_handler(move || {
+        if EXIT_ON_CTRL_C.load(Ordering::SeqCst) {
+            // Every line written was flushed: nothing is lost by not unwinding.
+            std::process::exit(130);
+        }
         let _ = tx.send(());
     }) {
         output::warn(&format!("mmstatus: cannot handle Ctrl-C ({e})"));
         return Err(Failure::Code(1));
     }
+    if let Some(why) = options.no_stream.filter(|_| !options.poll) {
+        output::warn(&format!("mmstatus: {why}: watching by HTTP polling"));
+    } else if !options.poll {
+        EXIT_ON_CTRL_C.store(true, Ordering::SeqCst);
+        match crate::push::run(session, users, options, zone)? {
+            crate::push::Outcome::Done(code) => return Ok(code),
+            crate::push::Outcome::Poll(why) => {
+                EXIT_ON_CTRL_C.store(false, Ordering::SeqCst);
+                output::warn(&format!(
+                    "mmstatus: {why}; watching by HTTP polling every {:?} instead",
+                    options.interval
+                ));
+            }
+        }
+    }
+    poll(session, users, options, zone, &rx)
+}
+
+/// Polls over HTTP: all the users in one request, every `--interval`.
+fn poll(
+    session: &Session,
+    users: &[Named],
+    options: &Options,
+    zone: &Zone,
+    rx: &mpsc::Receiver<()>,
+) -> Result<ExitCode, Failure> {
     let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
     let mut seen: Vec<Option<Seen>> = vec![None; users.len()];
     let mut failures = 0u32;
@@ -141,14 +182,14 @@ pub(crate) fn run(
 }
 
 /// Failures that waiting will not fix.
-fn fatal(e: &Error) -> bool {
+pub(crate) fn fatal(e: &Error) -> bool {
     matches!(e, Error::InvalidInput { .. } | Error::Redirect { .. })
         || e.is_unauthorized()
         || e.is_forbidden()
         || e.is_not_found()
 }
 
-fn print_change(row: &Row<'_>, json: bool, zone: &Zone) -> Result<(), Failure> {
+pub(crate) fn print_change(row: &Row<'_>, json: bool, zone: &Zone) -> Result<(), Failure> {
     let now = SystemTime::now();
     if json {
         let mut value = output::status_json(row)?;
@@ -170,4 +211,46 @@ fn print_change(row: &Row<'_>, json: bool, zone: &Zone) -> Result<(), Failure> {
         output::time(now, zone),
         output::status_line(row.status, zone)
     ))
+}
+
+/// A custom status change, pushed: `TIME @user custom status: :emoji: text (until ...)`
+/// or `TIME @user custom status cleared`; with `--json`, `{"time", "user_id",
+/// "username", "custom_status"}` (`null` when cleared).
+pub(crate) fn print_custom_change(
+    user_id: UserId,
+    username: Option<&str>,
+    custom: Option<&CustomStatus>,
+    json: bool,
+    zone: &Zone,
+) -> Result<(), Failure> {
+    let now = SystemTime::now();
+    if json {
+        let custom = match custom {
+            Some(cs) => serde_json::to_value(cs).map_err(|e| {
+                output::warn(&format!("mmstatus: could not write JSON: {e}"));
+                Failure::Code(1)
+            })?,
+            None => serde_json::Value::Null,
+        };
+        let value = output::Ordered(vec![
+            ("time".to_owned(), output::rfc3339(now).into()),
+            ("user_id".to_owned(), user_id.as_str().into()),
+            (
+                "username".to_owned(),
+                username.map_or(serde_json::Value::Null, Into::into),
+            ),
+            ("custom_status".to_owned(), custom),
+        ]);
+        let line = serde_json::to_string(&value).map_err(|e| {
+            output::warn(&format!("mmstatus: could not write JSON: {e}"));
+            Failure::Code(1)
+        })?;
+        return output::out(&line);
+    }
+    let who = username.map_or_else(|| user_id.to_string(), |u| format!("@{}", output::safe(u)));
+    let what = match custom {
+        Some(cs) => format!("custom status:{}", output::custom_status_text(cs, zone)),
+        None => "custom status cleared".to_owned(),
+    };
+    output::out(&format!("{} {who} {what}", output::time(now, zone)))
 }

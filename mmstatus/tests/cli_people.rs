@@ -386,6 +386,8 @@ fn recent_lists_numbered_and_forget_recent_removes_by_number() {
 }
 
 // ---- 5. watching ------------------------------------------------------------------------
+// The polling path (`--poll`, and the fallback when the websocket cannot be opened);
+// over the websocket: tests/cli_watch.rs.
 
 /// `mmstatus watch` with the poll interval allowed down to 50 ms.
 fn watch(server: &TestServer, args: &[&str]) -> Command {
@@ -413,7 +415,15 @@ fn watch_until_exits_0_once_everyone_has_the_status() {
     let started = Instant::now();
     let o = watch(
         &server,
-        &["bob", "me", "--until", "online", "--interval", "100ms"],
+        &[
+            "bob",
+            "me",
+            "--until",
+            "online",
+            "--interval",
+            "100ms",
+            "--poll",
+        ],
     )
     .output()
     .unwrap();
@@ -449,7 +459,7 @@ fn watch_until_exits_0_once_everyone_has_the_status() {
 fn watch_by_id_shows_the_username_looked_up_once() {
     let server = start_server();
     let bob = server.bob.id.to_string();
-    let o = watch(&server, &[&bob, "--until", "away", "--json"])
+    let o = watch(&server, &[&bob, "--until", "away", "--json", "--poll"])
         .output()
         .unwrap();
     assert_code(&o, 0);
@@ -515,7 +525,7 @@ fn watch_keeps_going_while_the_server_is_away() {
     let server = start_server();
     let mut child = watch(
         &server,
-        &["bob", "--until", "online", "--interval", "100ms"],
+        &["bob", "--until", "online", "--interval", "100ms", "--poll"],
     )
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
@@ -574,7 +584,15 @@ fn watch_waits_out_a_rate_limit_as_the_server_asks() {
     let start = Instant::now();
     let o = common::mmstatus(&server.url(), "tok")
         .env("MMSTATUS_MIN_INTERVAL_MS", "50")
-        .args(["watch", BOB, "--until", "online", "--interval", "100ms"])
+        .args([
+            "watch",
+            BOB,
+            "--until",
+            "online",
+            "--interval",
+            "100ms",
+            "--poll",
+        ])
         .output()
         .unwrap();
     let elapsed = start.elapsed();

@@ -725,3 +725,560 @@ field_cases!(cli, Client::Cli);
 field_cases!(curl, Client::Curl);
 #[cfg(feature = "curl")]
 field_cases!(cli_curl, Client::CliCurl);
+
+// --- the live stream (issue 20): the websocket through nginx and tinyproxy ------------
+//
+// The library with its ureq transport, and `mmstatus watch`; the curl transport opens
+// no websocket (`watch --transport curl` polls and says so: its own case).
+
+/// Ports of the servers added for the stream, and nginx's restart.
+struct LiveField {
+    nows: u16,
+    short: u16,
+    restart: PathBuf,
+}
+
+fn live_field() -> LiveField {
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the field suite with `bash scripts/field.sh`")
+        })
+    };
+    LiveField {
+        nows: var("FIELD_NOWS_PORT").parse().expect("a port"),
+        short: var("FIELD_SHORT_PORT").parse().expect("a port"),
+        restart: var("FIELD_RESTART_NGINX").into(),
+    }
+}
+
+fn manual(id: UserId, status: StatusKind) -> mattermost_status::Status {
+    let mut s = mattermost_status::Status::new(id, status);
+    s.manual = true;
+    s
+}
+
+/// Test timings for the stream: pings every `ping` ms, a silent peer gone after twice
+/// that, reconnects after 50-200 ms.
+fn quick_live(ping: u64) -> mattermost_status::live::LiveOptions {
+    mattermost_status::live::LiveOptions::new()
+        .ping_interval(Duration::from_millis(ping))
+        .stale_after(Duration::from_millis(2 * ping))
+        .reconnect_backoff(Duration::from_millis(50), Duration::from_millis(200))
+        .reconnect_jitter(Duration::ZERO)
+}
+
+fn live_session(backend: &Backend, url: String, ca: Option<&PathBuf>) -> Session {
+    let mut b = Session::builder(url)
+        .token(&backend.token)
+        .no_proxy()
+        .timeout(Duration::from_secs(10));
+    if let Some(ca) = ca {
+        b = b.add_root_certificate_file(ca);
+    }
+    b.build().expect("builds")
+}
+
+/// `mmstatus watch ARGS` at `url` with the test CA, quick stream timings.
+fn watch_cmd(backend: &Backend, url: &str, ca: Option<&PathBuf>, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mmstatus"));
+    for name in PROXY_VARS {
+        cmd.env_remove(name);
+    }
+    cmd.env_remove("MM_CA_FILE")
+        .env_remove("MM_TRANSPORT")
+        .env("MM_URL", url)
+        .env("MM_TOKEN", &backend.token)
+        .env("TZ", "UTC")
+        .env("MMSTATUS_LIVE_TIMINGS_MS", "3000,6000,50,200")
+        .stdin(std::process::Stdio::null());
+    if let Some(ca) = ca {
+        cmd.arg("--ca-file").arg(ca);
+    }
+    cmd.arg("watch").args(args);
+    cmd
+}
+
+/// A running `watch`, its lines on a channel with when each came; killed when dropped.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<(std::time::Instant, String)>,
+    err: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watching {
+    fn start(mut cmd: Command) -> Watching {
+        use std::io::BufRead;
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("mmstatus runs");
+        let out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let errs = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if tx.send((std::time::Instant::now(), line)).is_err() {
+                    break;
+                }
+            }
+        });
+        let (etx, err) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in errs.lines().map_while(Result::ok) {
+                if etx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watching { child, lines, err }
+    }
+
+    fn line(&self) -> (std::time::Instant, String) {
+        self.lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a line within 10 s")
+    }
+
+    fn stderr(&self) -> String {
+        self.err.try_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// nginx with the websocket location of Mattermost's guide, TLS with the test CA: the
+/// stream works and a pushed change arrives within a second; without the CA the TLS
+/// handshake fails before anything (the token) is sent.
+fn live_through_nginx_tls(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let url = https(field.tls);
+    if client.library() {
+        let err = live_session(&backend, url.clone(), None)
+            .live()
+            .expect_err("the test CA is not trusted by default");
+        assert!(
+            matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::Tls),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("--ca-file"), "{err}");
+        assert_eq!(
+            backend.fake.request_count(),
+            0,
+            "the token reached the server"
+        );
+        let mut live = live_session(&backend, url, Some(&field.ca))
+            .live()
+            .expect("the stream opens through nginx");
+        std::thread::sleep(Duration::from_millis(200));
+        while live
+            .next_timeout(Duration::from_millis(100))
+            .expect("ok")
+            .is_some()
+        {}
+        let sent = std::time::Instant::now();
+        backend
+            .fake
+            .set_status(&manual(backend.alice, StatusKind::Dnd));
+        let event = live
+            .next_timeout(Duration::from_secs(5))
+            .expect("ok")
+            .expect("an event");
+        let took = sent.elapsed();
+        assert!(
+            matches!(&event, mattermost_status::live::LiveEvent::Status(s) if s.status == StatusKind::Dnd),
+            "{event:?}"
+        );
+        assert!(took < Duration::from_secs(1), "{took:?}");
+        eprintln!("field: pushed change through nginx+TLS in {took:?}");
+        let _ = live.close();
+    } else {
+        let o = watch_cmd(&backend, &url, None, &["me"])
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("TLS failed") && err.contains("--ca-file"),
+            "{err}"
+        );
+        assert_eq!(
+            backend.fake.request_count(),
+            0,
+            "the token reached the server"
+        );
+        let w = Watching::start(watch_cmd(&backend, &url, Some(&field.ca), &["me"]));
+        let (_, first) = w.line();
+        assert!(first.ends_with(" @alice online"), "{first}");
+        std::thread::sleep(Duration::from_millis(500));
+        let sent = std::time::Instant::now();
+        backend
+            .fake
+            .set_status(&manual(backend.alice, StatusKind::Dnd));
+        let (at, line) = w.line();
+        assert!(line.ends_with(" @alice dnd"), "{line}");
+        let took = at - sent;
+        assert!(took < Duration::from_secs(1), "{took:?}");
+        eprintln!("field: watch printed a pushed change through nginx+TLS in {took:?}");
+        assert_eq!(w.stderr(), "");
+    }
+    assert!(
+        nginx_requests(&field, field.tls, "GET /api/v4/websocket") >= 1,
+        "no websocket in nginx's log"
+    );
+}
+
+/// nginx without the websocket location: the upgrade reaches the server as a plain GET.
+/// The library's error names the proxy configuration; `watch` says so once and polls.
+fn live_without_upgrade_headers(client: Client) {
+    let field = field();
+    let live_field = live_field();
+    let backend = backend(&field);
+    let url = https(live_field.nows);
+    if client.library() {
+        let err = live_session(&backend, url, Some(&field.ca))
+            .live()
+            .expect_err("no upgrade through this nginx");
+        let text = err.to_string();
+        assert!(
+            matches!(&err, Error::Live(l) if matches!(l.kind(), mattermost_status::LiveErrorKind::UpgradeRefused { .. })),
+            "{err:?}"
+        );
+        assert!(
+            text.contains("reverse proxy")
+                && text.contains("proxy_set_header Upgrade $http_upgrade")
+                && text.contains("Connection \"upgrade\""),
+            "{text}"
+        );
+        eprintln!("field: {text}");
+    } else {
+        backend
+            .fake
+            .set_status(&manual(backend.alice, StatusKind::Online));
+        let o = watch_cmd(
+            &backend,
+            &url,
+            Some(&field.ca),
+            &["alice", "--until", "online"],
+        )
+        .output()
+        .expect("runs");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert_eq!(err.lines().count(), 1, "said once: {err}");
+        assert!(
+            err.contains("could not be opened")
+                && err.contains("proxy_set_header Upgrade")
+                && err.contains("watching by HTTP polling"),
+            "{err}"
+        );
+        assert!(String::from_utf8_lossy(&o.stdout).ends_with(" @alice online\n"));
+    }
+}
+
+/// `proxy_read_timeout 1s`, shorter than the pings (3 s): nginx cuts the idle stream
+/// every second; then nginx is restarted mid-stream. The stream comes back each time and
+/// no change is lost or repeated: resumed (said so), as the fake keeps the queue.
+fn live_survives_short_read_timeout_and_restart(client: Client) {
+    let field = field();
+    let live_field = live_field();
+    let backend = backend(&field);
+    let url = https(live_field.short);
+    let statuses = [
+        StatusKind::Dnd,
+        StatusKind::Away,
+        StatusKind::Online,
+        StatusKind::Dnd,
+        StatusKind::Away,
+        StatusKind::Online,
+    ];
+    backend
+        .fake
+        .set_status(&manual(backend.alice, StatusKind::Online));
+    let change = |i: usize| {
+        // Two cuts (1 s idle), then nginx restarted before the fifth change.
+        std::thread::sleep(Duration::from_millis(if i == 0 { 300 } else { 1300 }));
+        if i == 4 {
+            let ok = Command::new(&live_field.restart)
+                .status()
+                .expect("restart nginx");
+            assert!(ok.success(), "nginx did not come back");
+        }
+        backend
+            .fake
+            .set_status(&manual(backend.alice, statuses[i].clone()));
+    };
+    if client.library() {
+        use mattermost_status::live::{LiveEvent, Reconnect};
+        let mut live = quick_live(3000)
+            .open(&live_session(&backend, url, Some(&field.ca)))
+            .expect("opens");
+        let mut seen = Vec::new();
+        let mut reconnects = Vec::new();
+        std::thread::scope(|s| {
+            s.spawn(|| (0..statuses.len()).for_each(change));
+            let start = std::time::Instant::now();
+            while seen.len() < statuses.len() && start.elapsed() < Duration::from_secs(20) {
+                match live.next_timeout(Duration::from_millis(200)) {
+                    Ok(Some(LiveEvent::Status(s))) => seen.push(s.status),
+                    Ok(Some(LiveEvent::Reconnected(r))) => reconnects.push(r),
+                    Ok(_) => {}
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+        });
+        assert_eq!(seen, statuses, "every change once, in order");
+        assert!(
+            reconnects.len() >= 2 && reconnects.iter().all(|r| *r == Reconnect::Resumed),
+            "{reconnects:?}"
+        );
+        eprintln!("field: {} reconnects, all resumed", reconnects.len());
+        let _ = live.close();
+    } else {
+        let w = Watching::start(watch_cmd(&backend, &url, Some(&field.ca), &["me"]));
+        let (_, first) = w.line();
+        assert!(first.ends_with(" @alice online"), "{first}");
+        std::thread::scope(|s| {
+            s.spawn(|| (0..statuses.len()).for_each(change));
+            for status in &statuses {
+                let (_, line) = w.line();
+                assert!(line.ends_with(&format!(" @alice {status}")), "{line}");
+            }
+        });
+        assert!(
+            w.lines.recv_timeout(Duration::from_millis(500)).is_err(),
+            "a line printed twice"
+        );
+        let err = w.stderr();
+        assert!(err.matches("resumed").count() >= 2, "{err}");
+        assert!(!err.contains("could not be opened"), "{err}");
+    }
+}
+
+/// Through tinyproxy, which allows CONNECT only to nginx's TLS port: the stream works
+/// (a CONNECT in its log); NO_PROXY bypasses it; the proxy password shows nowhere.
+fn live_through_tinyproxy(client: Client) {
+    let field = field();
+    let backend = backend(&field);
+    let secret = "hunter2-live-proxy";
+    let connect = format!("CONNECT 127.0.0.1:{}", field.tls);
+    let tunnels = || proxy_log(&field).matches(connect.as_str()).count();
+    let proxy = format!("http://mm:{secret}@127.0.0.1:{}", field.proxy);
+    for (bypass, status) in [(false, StatusKind::Away), (true, StatusKind::Dnd)] {
+        let before = tunnels();
+        if client.library() {
+            let _guard = ENV.lock().unwrap_or_else(|e| e.into_inner());
+            for name in PROXY_VARS {
+                std::env::remove_var(name);
+            }
+            std::env::set_var("https_proxy", &proxy);
+            if bypass {
+                std::env::set_var("NO_PROXY", "127.0.0.1");
+            }
+            let session = Session::builder(https(field.tls))
+                .token(&backend.token)
+                .add_root_certificate_file(&field.ca)
+                .build()
+                .expect("builds");
+            std::env::remove_var("https_proxy");
+            std::env::remove_var("NO_PROXY");
+            assert!(!format!("{session:?}").contains(secret));
+            let mut live = session.live().expect("the stream opens");
+            assert!(!format!("{live:?}").contains(secret));
+            backend
+                .fake
+                .set_status(&manual(backend.alice, status.clone()));
+            // Connecting set alice online first (from offline): that change comes too.
+            let start = std::time::Instant::now();
+            loop {
+                assert!(start.elapsed() < Duration::from_secs(5), "no {status}");
+                let event = live.next_timeout(Duration::from_secs(1)).expect("ok");
+                if matches!(&event, Some(mattermost_status::live::LiveEvent::Status(s)) if s.status == status)
+                {
+                    break;
+                }
+            }
+            let _ = live.close();
+            // Nothing listens there: the error names the proxy without its password.
+            let session = Session::builder(https(field.tls))
+                .token(&backend.token)
+                .add_root_certificate_file(&field.ca)
+                .proxy(&format!("http://mm:{secret}@127.0.0.1:{}", field.dead))
+                .build()
+                .expect("builds");
+            let err = session.live().expect_err("no proxy there");
+            assert!(!format!("{err} {err:?}").contains(secret), "{err:?}");
+        } else {
+            let mut cmd = watch_cmd(&backend, &https(field.tls), Some(&field.ca), &["me"]);
+            cmd.env("https_proxy", &proxy);
+            if bypass {
+                cmd.env("NO_PROXY", "127.0.0.1");
+            }
+            let w = Watching::start(cmd);
+            let _ = w.line();
+            std::thread::sleep(Duration::from_millis(300));
+            backend
+                .fake
+                .set_status(&manual(backend.alice, status.clone()));
+            let (_, line) = w.line();
+            assert!(line.ends_with(&format!(" @alice {status}")), "{line}");
+            assert!(!w.stderr().contains(secret));
+            drop(w);
+            let o = watch_cmd(&backend, &https(field.tls), Some(&field.ca), &["me"])
+                .arg("--proxy")
+                .arg(format!("http://mm:{secret}@127.0.0.1:{}", field.dead))
+                .output()
+                .expect("runs");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stderr),
+                String::from_utf8_lossy(&o.stdout)
+            );
+            assert!(!o.status.success() && !text.contains(secret), "{text}");
+        }
+        let after = tunnels();
+        if bypass {
+            assert_eq!(after, before, "NO_PROXY did not bypass the proxy");
+        } else {
+            assert!(after > before, "no CONNECT in tinyproxy's log");
+        }
+    }
+    assert!(!proxy_log(&field).contains(secret));
+}
+
+/// `watch --transport curl`: libcurl opens no websocket; watch says so once and polls.
+#[cfg(feature = "curl")]
+fn watch_on_curl_polls_and_says_so() {
+    let field = field();
+    let backend = backend(&field);
+    backend
+        .fake
+        .set_status(&manual(backend.alice, StatusKind::Online));
+    let before = nginx_requests(&field, field.tls, "GET /api/v4/websocket");
+    let o = watch_cmd(
+        &backend,
+        &https(field.tls),
+        Some(&field.ca),
+        &["alice", "--until", "online"],
+    )
+    .args(["--transport", "curl"])
+    .output()
+    .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--transport curl opens no websocket"), "{err}");
+    assert_eq!(
+        nginx_requests(&field, field.tls, "GET /api/v4/websocket"),
+        before
+    );
+}
+
+macro_rules! live_cases {
+    ($module:ident, $client:expr) => {
+        mod $module {
+            use super::*;
+
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn live_through_nginx_tls() {
+                super::live_through_nginx_tls($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn live_without_upgrade_headers() {
+                super::live_without_upgrade_headers($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn live_survives_short_read_timeout_and_restart() {
+                super::live_survives_short_read_timeout_and_restart($client);
+            }
+            #[test]
+            #[ignore = "run by scripts/field.sh"]
+            fn live_through_tinyproxy() {
+                super::live_through_tinyproxy($client);
+            }
+        }
+    };
+}
+
+live_cases!(live_ureq, Client::Ureq);
+live_cases!(live_cli, Client::Cli);
+
+#[cfg(feature = "curl")]
+#[test]
+#[ignore = "run by scripts/field.sh"]
+fn live_cli_curl_watch_polls_and_says_so() {
+    watch_on_curl_polls_and_says_so();
+}
+
+/// BENCHMARKS.md §7: a status change (set on the fake) to the event out of the library's
+/// stream, through nginx with TLS against straight to the fake over loopback, in the same
+/// run, alternating, 40 changes each; medians printed (`field: latency ...`).
+#[test]
+#[ignore = "run by benches/live_latency.sh"]
+fn live_latency_through_nginx_tls_against_loopback() {
+    use mattermost_status::live::LiveEvent;
+    let field = field();
+    let backend = backend(&field);
+    let direct = live_session(
+        &backend,
+        format!("http://127.0.0.1:{}", field.fake_port),
+        None,
+    );
+    let nginx = live_session(&backend, https(field.tls), Some(&field.ca));
+    // Two users' streams: each sees only its own pushes; bob through nginx.
+    let bob = backend.fake.user("bob").expect("bob");
+    let bob_session = Session::builder(https(field.tls))
+        .token(&bob.token)
+        .no_proxy()
+        .add_root_certificate_file(&field.ca)
+        .build()
+        .expect("builds");
+    drop(nginx);
+    let mut streams = [
+        (backend.alice, direct.live().expect("opens"), Vec::new()),
+        (bob.id, bob_session.live().expect("opens"), Vec::new()),
+    ];
+    std::thread::sleep(Duration::from_millis(300));
+    let statuses = [StatusKind::Dnd, StatusKind::Away];
+    for round in 0..40 {
+        for (id, live, times) in &mut streams {
+            while live
+                .next_timeout(Duration::from_millis(5))
+                .expect("ok")
+                .is_some()
+            {}
+            let status = statuses[round % 2].clone();
+            let sent = std::time::Instant::now();
+            backend.fake.set_status(&manual(*id, status.clone()));
+            loop {
+                match live.next_timeout(Duration::from_secs(5)).expect("ok") {
+                    Some(LiveEvent::Status(s)) if s.status == status => break,
+                    Some(_) => {}
+                    None => panic!("no event"),
+                }
+            }
+            times.push(sent.elapsed());
+        }
+    }
+    for (name, (_, _, times)) in ["loopback (ws://)", "nginx + TLS (wss://)"]
+        .iter()
+        .zip(streams.iter_mut())
+    {
+        times.sort();
+        println!(
+            "field: latency {name}: median {:?}, p90 {:?}, max {:?}",
+            times[times.len() / 2],
+            times[times.len() * 9 / 10],
+            times[times.len() - 1]
+        );
+    }
+}

@@ -1,8 +1,9 @@
 //! [`FakeHttpServer`]: the fake server on a real socket.
 //!
-//! HTTP/1.1 with keep-alive, one thread per connection. A websocket upgrade
-//! (`GET /api/v4/websocket`) is handed to the websocket handler on its thread. Requests are parsed by `httparse`;
+//! HTTP/1.1 with keep-alive, one thread per connection. Requests are parsed by `httparse`;
 //! bodies come with `Content-Length` or chunked, and `Expect: 100-continue` is honoured.
+//! A websocket upgrade (`GET /api/v4/websocket` with `Upgrade: websocket`) is handed,
+//! with what was already read of it, to the websocket handler on its thread.
 //! The server keeps a handle on every connection it accepted, so stopping it closes the
 //! idle kept-alive ones too: a client then sees a closed connection at once, as with a
 //! real server going down, instead of waiting for its timeout.

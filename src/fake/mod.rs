@@ -134,7 +134,8 @@
 //!   again unless set by hand), a pong once the away timeout (300 s on the fake's clock)
 //!   has passed, and a timed DND ending as the fake's clock passes it. `user_updated` on
 //!   a custom status set or cleared, in the server's three copies (admins, everyone else,
-//!   the user). `EnableUserStatuses` off: no status events, empty answers.
+//!   the user); `sidebar_category_updated` and `preferences_changed` to the user when the
+//!   recent custom statuses change (setting one, removing a recent one). `EnableUserStatuses` off: no status events, empty answers.
 //! - Per connection numbering from 0 with no gaps, the last 128 events kept; a dropped
 //!   connection stays, inactive, queueing (256, then it is discarded), until the reaper
 //!   (every 5 min on the fake's clock, for connections whose last activity is 5 min old).
@@ -145,9 +146,13 @@
 //! - Ping frames every 60 s; no pong for 100 s closes the socket (data frames do not
 //!   count); client pings get pongs. All four timings are settable
 //!   ([`set_live_timings`](FakeServer::set_live_timings)), and a test can cut every socket
-//!   ([`drop_live_connections`](FakeServer::drop_live_connections)) or age out every
+//!   ([`drop_live_connections`](FakeServer::drop_live_connections)), make them go silent
+//!   as a half-open connection does
+//!   ([`stall_live_connections`](FakeServer::stall_live_connections)), or age out every
 //!   inactive connection ([`expire_live_connections`](FakeServer::expire_live_connections)).
 //!   Every websocket closes when the fake (its last clone) or its HTTP server goes.
+//! - Each upgrade request is a request in [`requests`](FakeServer::requests):
+//!   `GET /api/v4/websocket`, without its query.
 //!
 //! Not reproduced: msgpack (binary) requests (the fake closes, as for an undecodable
 //! one), channels and teams (so no `typing` event), guests, bots,
@@ -923,8 +928,27 @@ impl FakeServer {
         self.lock().live.drop_sockets();
     }
 
+    /// Every open websocket goes silent, as behind a network path that died without a
+    /// reset (a half-open connection): the fake writes nothing more on it (no events, no
+    /// answers, no pings) and what arrives is lost, pongs included, so only the client's
+    /// own timeouts can notice. Events for the connection keep queueing. As the server
+    /// would, the fake gives up on the socket once the pong wait has passed (closing it),
+    /// and a resume then gets what was queued.
+    ///
+    /// ```
+    /// use mattermost_status::fake::FakeServer;
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.stall_live_connections(); // none open: nothing to do
+    /// ```
+    pub fn stall_live_connections(&self) {
+        self.lock().live.stall_sockets();
+    }
+
     /// Forgets every inactive websocket connection, as the reaper does once they are too
     /// old: a reconnect with their `connection_id` gets a new connection and a `hello`.
+    /// After [`drop_live_connections`](Self::drop_live_connections), it is what a server
+    /// restart leaves: every client reconnects to a fresh connection.
     ///
     /// ```
     /// use mattermost_status::fake::FakeServer;

@@ -553,6 +553,7 @@ impl State {
         recent.truncate(MAX_RECENT);
         user.recent = Some(recent);
         self.send_updated_user_event(&id);
+        self.send_preferences_changed(&id); // addRecentCustomStatus: UpdatePreferences
         Ok(STATUS_OK.to_vec())
     }
 
@@ -597,6 +598,7 @@ impl State {
             return Err(AppError::recent_delete());
         }
         recent.retain(|r| r.encode() != wanted);
+        self.send_preferences_changed(&id); // RemoveRecentCustomStatus: UpdatePreferences
         Ok(STATUS_OK.to_vec())
     }
 
@@ -756,12 +758,7 @@ impl State {
             .map(|((c, n), v)| (c.clone(), n.clone(), v.clone()))
             .collect();
         if let Some(recent) = &user.recent {
-            let value: Vec<String> = recent.iter().map(GoCustomStatus::encode).collect();
-            rows.push((
-                "custom_status".to_owned(),
-                "recent_custom_statuses".to_owned(),
-                format!("[{}]", value.join(",")),
-            ));
+            rows.push(recent_row(recent));
         }
         rows.sort();
         rows
@@ -896,6 +893,21 @@ fn app_error_json(e: &AppError, request_id: &str) -> String {
 
 fn unreachable_route() -> Handled {
     Err(AppError::not_found())
+}
+
+/// The `custom_status`/`recent_custom_statuses` preference row of a recent list.
+fn recent_row(recent: &[GoCustomStatus]) -> (String, String, String) {
+    let value: Vec<String> = recent.iter().map(GoCustomStatus::encode).collect();
+    (
+        "custom_status".to_owned(),
+        "recent_custom_statuses".to_owned(),
+        format!("[{}]", value.join(",")),
+    )
+}
+
+/// That preference (`model.Preference`) as Go writes it, for the websocket's events.
+pub(crate) fn recent_preference_json(user_id: &str, recent: &[GoCustomStatus]) -> String {
+    preference_json(user_id, &recent_row(recent))
 }
 
 /// `MaxRecentCustomStatuses`.

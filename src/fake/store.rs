@@ -470,8 +470,13 @@ impl State {
         self.broadcast_status(status.user_id.as_str()); // SaveAndBroadcastStatus
     }
 
-    /// `BroadcastStatus`: a `status_change` to the user's own connections.
+    /// `BroadcastStatus`: a `status_change` to the user's own connections. Every caller on
+    /// the server returns first when `EnableUserStatuses` is off; so does this (also for
+    /// [`seed_status`](Self::seed_status), which stores regardless).
     fn broadcast_status(&mut self, id: &str) {
+        if !self.enable_user_statuses {
+            return;
+        }
         if let Some(status) = self.statuses.get(id).map(|s| s.status.clone()) {
             self.live.publish_status(id, &status);
         }
@@ -562,9 +567,11 @@ impl State {
         self.broadcast_status(id);
     }
 
-    /// `SetStatusLastActivityAt`: another connection of the user is still active.
+    /// The hub's unregister when another connection of the user is still active: if the
+    /// latest activity among the active ones is older than the away timeout
+    /// (`isUserAway`), `SetStatusLastActivityAt(user, latest)`, which may set away.
     pub(crate) fn set_status_last_activity_at(&mut self, id: &str, at: i64) {
-        if !self.enable_user_statuses {
+        if !self.enable_user_statuses || self.now_millis() - at < USER_STATUS_AWAY_TIMEOUT_MS {
             return;
         }
         if let Some(s) = self.statuses.get_mut(id) {

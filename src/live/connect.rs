@@ -203,14 +203,15 @@ fn refused(response: &tungstenite::http::Response<Option<Vec<u8>>>) -> Error {
         body if body.is_empty() => String::new(),
         body => format!(" (it said: {body})"),
     };
+    // The advice first, within the 300 characters shown (`Bounded::long`): only the
+    // server's words may be cut.
     live(
         LiveErrorKind::UpgradeRefused { status },
         format!(
-            "the request reached something that does not upgrade it to a websocket{said}; \
-             a reverse proxy must pass the upgrade on for /api/v4/websocket (nginx: \
+            "a reverse proxy does not pass the upgrade on for /api/v4/websocket (nginx: \
              `proxy_http_version 1.1`, `proxy_set_header Upgrade $http_upgrade` and \
-             `proxy_set_header Connection \"upgrade\"` in that location), and the base URL \
-             must include any path prefix"
+             `proxy_set_header Connection \"upgrade\"`), or the base URL lacks the site's \
+             path prefix{said}"
         ),
     )
 }

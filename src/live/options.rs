@@ -97,8 +97,9 @@ impl LiveOptions {
         self
     }
 
-    /// How long the peer may stay silent (no answer to our pings, no event, no ping of
-    /// its own) before the connection counts as dead and the stream reconnects.
+    /// How long the peer may go without answering our pings or sending an event (its
+    /// own websocket pings, and JSON that is neither, do not count) before the
+    /// connection counts as dead and the stream reconnects.
     ///
     /// Default: the ping interval plus one more interval for the answer, so 60 s with
     /// the default interval. That is the web app's rule: a ping still unanswered when

@@ -242,8 +242,9 @@ impl LiveStream {
     /// Watches `users`' statuses: every `interval`, asks the server for them on the
     /// socket (`get_statuses_by_ids`, as the web app polls the statuses it shows), and
     /// yields [`StatusChange`]s with [`StatusSource::Polled`] for those that changed
-    /// (the first answer yields each user's status). Replaces the users watched before;
-    /// none stops watching.
+    /// (the first answer yields each user's status). Replaces the users watched before
+    /// (keeping what is known of those still watched); none stops watching. The first
+    /// poll goes out with the next call that reads.
     ///
     /// The server pushes no one's status but the stream's own user's, so this is how a
     /// stream follows others. Refused with [`Error::InvalidInput`], nothing sent: an
@@ -255,6 +256,13 @@ impl LiveStream {
         users: impl IntoIterator<Item = UserId>,
         interval: Duration,
     ) -> Result<()> {
+        let mut users: Vec<UserId> = users.into_iter().collect();
+        users.sort_unstable();
+        users.dedup();
+        if users.is_empty() {
+            self.watch = None;
+            return Ok(());
+        }
         if interval < self.options.min_watch_interval {
             return Err(Error::invalid(
                 "interval",
@@ -264,13 +272,6 @@ impl LiveStream {
                     self.options.min_watch_interval.as_secs_f64()
                 ),
             ));
-        }
-        let mut users: Vec<UserId> = users.into_iter().collect();
-        users.sort_unstable();
-        users.dedup();
-        if users.is_empty() {
-            self.watch = None;
-            return Ok(());
         }
         crate::requests::id_list::check(
             &users,
@@ -382,8 +383,8 @@ impl LiveStream {
             return Err(self.end(not_authenticated_in_time(auth_timeout)));
         }
         if now >= conn.last_heard + stale {
-            // No answer to our pings, no event, no ping of its own: the peer is gone
-            // (or a half-open connection). Reconnect.
+            // No answer to our pings and no event (its own pings and junk do not
+            // count): the peer is gone, stuck, or half-open. Reconnect.
             self.lost_now();
             return Ok(now);
         }
@@ -452,10 +453,7 @@ impl LiveStream {
         }
         let read = conn.socket.read();
         match read {
-            Ok(message) => {
-                conn.last_heard = Instant::now();
-                self.handle(message)
-            }
+            Ok(message) => self.handle(message),
             Err(tungstenite::Error::Io(e)) if is_timeout(&e) => Ok(()),
             Err(tungstenite::Error::Capacity(e)) => {
                 // Not resumed: the server would replay the same message.
@@ -503,9 +501,18 @@ impl LiveStream {
 
     fn handle(&mut self, message: Message) -> Result<()> {
         match message {
+            // Only an event or an answer shows the server's side is alive: a peer that
+            // pings, or writes junk, but never answers our pings is as gone as a silent
+            // one (the web app's rule: a ping unanswered when the next is due).
             Message::Text(text) => match wire::parse(text.as_str()) {
-                Ok(Incoming::Event(event)) => self.on_event(event),
-                Ok(Incoming::Reply(reply)) => self.on_reply(reply),
+                Ok(Incoming::Event(event)) => {
+                    self.heard();
+                    self.on_event(event)
+                }
+                Ok(Incoming::Reply(reply)) => {
+                    self.heard();
+                    self.on_reply(reply)
+                }
                 // JSON that is neither an event nor a reply: skipped, as an unknown
                 // event is.
                 Ok(Incoming::Other) => Ok(()),
@@ -523,6 +530,13 @@ impl LiveStream {
                 self.lost_now();
                 Ok(())
             }
+        }
+    }
+
+    /// The peer answered or sent an event: it is there.
+    fn heard(&mut self) {
+        if let Some(conn) = &mut self.conn {
+            conn.last_heard = Instant::now();
         }
     }
 

@@ -164,6 +164,10 @@ fn on_upgrade_request(state: &mut State, req: &Request) -> Result<Upgrade, Box<E
 /// reader (pong and close replies) goes to the writer, a whole frame at a time on flush,
 /// so that the two never interleave on the wire. Before `forward` is set (during the
 /// handshake) writes go straight to the socket.
+///
+/// This is the one workaround of a dependency here: tungstenite 0.30's `WebSocket` is a
+/// single reader-writer state machine with no split, and the server must write (events,
+/// pings) while a read waits. A split reader and writer upstream would retire it.
 struct ReadSide {
     inner: Box<dyn Stream>,
     forward: Option<(Core, u64)>,
@@ -195,6 +199,7 @@ impl Write for ReadSide {
         let frame = std::mem::take(&mut self.pending);
         let mut st = core.lock();
         match st.live.sockets.get_mut(key) {
+            Some(s) if s.stalled => Ok(()), // lost on the way
             Some(s) if s.ending.is_none() => {
                 s.control.push_back(frame);
                 drop(st);
@@ -267,28 +272,23 @@ pub(crate) fn serve(
         if connection_id.is_empty() || user_id.is_empty() {
             connection_id = st.live.new_connection_id();
         } else {
-            // PopulateWebConnConfig: a bad id, or a found one with no or a bad sequence
-            // number, closes the socket at once (the found one is lost with it).
-            if !is_valid_id(&connection_id) {
+            // PopulateWebConnConfig (newest copy): a bad id, no sequence number, or one
+            // ParseInt refuses closes the socket at once; then CheckWebConn.
+            let seq = match up.sequence_number.as_deref() {
+                None | Some("") => None,
+                Some(s) => s.parse::<i64>().ok(),
+            };
+            let Some(seq) = seq.filter(|_| is_valid_id(&connection_id)) else {
                 drop(st);
                 let _ = handle.shutdown();
                 return;
-            }
+            };
             match st
                 .live
                 .remove_inactive_by_connection_id(&user_id, &connection_id)
             {
                 None => connection_id = st.live.new_connection_id(),
                 Some(mut old) => {
-                    let seq = match up.sequence_number.as_deref() {
-                        None | Some("") => None,
-                        Some(s) => s.parse::<i64>().ok().filter(|n| *n >= 0),
-                    };
-                    let Some(seq) = seq else {
-                        drop(st);
-                        let _ = handle.shutdown();
-                        return;
-                    };
                     old.sequence = seq;
                     old.reuse_count += 1;
                     old.resume_pending = true;
@@ -309,6 +309,7 @@ pub(crate) fn serve(
                 auth_checked: false,
                 control: Default::default(),
                 ending: None,
+                stalled: false,
                 handle,
             },
         );
@@ -402,7 +403,20 @@ fn read_pump(core: &Core, key: u64, ws: &mut tungstenite::WebSocket<ReadSide>) -
             .get_mut()
             .inner
             .set_read_timeout(Some(wait.max(Duration::from_millis(1))));
-        match ws.read() {
+        let read = ws.read();
+        if matches!(
+            read,
+            Ok(Message::Text(_) | Message::Binary(_) | Message::Pong(_))
+        ) && core
+            .lock()
+            .live
+            .sockets
+            .get(&key)
+            .is_some_and(|s| s.stalled)
+        {
+            continue; // a stalled socket: what arrives never reaches the server
+        }
+        match read {
             Ok(Message::Text(text)) => {
                 let mut st = core.lock();
                 let handled = st.serve_request(key, text.as_str());
@@ -546,6 +560,15 @@ fn next_step(core: &Core, key: u64, last_ping: &mut Instant) -> Step {
         }
         if let Some(ending) = sock.ending.clone() {
             return Step::End(ending);
+        }
+        if sock.stalled {
+            // Silent until the socket ends: no answers, events or pings.
+            st = core
+                .wake
+                .wait_timeout(st, Duration::from_secs(1))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+            continue;
         }
         let conn_key = sock.conn;
         let auth_due = (!sock.auth_checked).then(|| sock.opened + timings.auth_check);

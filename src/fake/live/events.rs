@@ -1,9 +1,10 @@
 //! Events that other parts of the fake publish: `user_updated` (`sendUpdatedUserEvent`,
-//! app/user.go). `status_change` is published by the store's status setters
-//! (`BroadcastStatus`).
+//! app/user.go) and the two of `UpdatePreferences` (app/preference.go). `status_change`
+//! is published by the store's status setters (`BroadcastStatus`).
 
 use super::wire::{Broadcast, Event};
-use crate::fake::routes::UserView;
+use crate::fake::gojson::go_string;
+use crate::fake::routes::{recent_preference_json, UserView};
 use crate::fake::store::State;
 
 impl State {
@@ -56,6 +57,28 @@ impl State {
         self.live.publish(Event {
             event: "user_updated",
             data: data(&for_self),
+            broadcast: Broadcast::to_user(id),
+            precomputed: true,
+        });
+    }
+
+    /// `UpdatePreferences(user, prefs)` after the recent custom statuses changed: to the
+    /// user's connections, `sidebar_category_updated` (no data), then
+    /// `preferences_changed` with `data.preferences` the saved list as a JSON string.
+    pub(crate) fn send_preferences_changed(&mut self, id: &str) {
+        let Some(recent) = self.user(id).and_then(|u| u.recent.as_ref()) else {
+            return;
+        };
+        let prefs = format!("[{}]", recent_preference_json(id, recent));
+        self.live.publish(Event {
+            event: "sidebar_category_updated",
+            data: "{}".to_owned(),
+            broadcast: Broadcast::to_user(id),
+            precomputed: true,
+        });
+        self.live.publish(Event {
+            event: "preferences_changed",
+            data: format!("{{\"preferences\":{}}}", go_string(&prefs)),
             broadcast: Broadcast::to_user(id),
             precomputed: true,
         });

@@ -172,6 +172,8 @@ pub(crate) struct Socket {
     pub(crate) control: VecDeque<Vec<u8>>,
     /// Set when the socket is to end.
     pub(crate) ending: Option<Ending>,
+    /// Gone silent ([`Hub::stall_sockets`]): nothing is written, what arrives is ignored.
+    pub(crate) stalled: bool,
     /// A handle to shut the stream down from outside.
     pub(crate) handle: Box<dyn Stream>,
 }
@@ -404,6 +406,13 @@ impl Hub {
             .values()
             .filter(|c| c.in_index && !c.active)
             .count()
+    }
+
+    /// Every open socket goes silent: half-open, as behind a dead network path.
+    pub(crate) fn stall_sockets(&mut self) {
+        for s in self.sockets.values_mut() {
+            s.stalled = true;
+        }
     }
 
     /// Ends every socket at once, with no close frame (the connections stay resumable).
