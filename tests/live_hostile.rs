@@ -134,6 +134,31 @@ fn a_401_or_429_at_the_upgrade_is_the_http_sides_error() {
     }
 }
 
+/// A refusal whose body comes a moment after its head (two writes, as a proxy or a busy
+/// server may send them): the error still carries the server's error id, read from the
+/// rest of the body within the call's deadline.
+#[test]
+fn a_refusal_whose_body_comes_late_is_read_whole() {
+    let body = r#"{"id":"api.context.session_expired.app_error","message":"Invalid or expired session","status_code":401}"#;
+    let script = Script::start(move |_, _head, mut stream, stop| {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.flush();
+        stop.sleep(Duration::from_millis(150));
+        let _ = stream.write_all(body.as_bytes());
+    });
+    let err = session(&script.url()).live().unwrap_err();
+    assert!(err.is_unauthorized(), "{err:?}");
+    assert_eq!(
+        err.api_id(),
+        Some("api.context.session_expired.app_error"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_wrong_sec_websocket_accept_is_a_protocol_error() {
     let script = Script::start(|_, _head, mut stream, _| {

@@ -108,6 +108,7 @@ fn handshake(
         headers.insert(name, value);
     }
     let spliced = Spliced::new(stream, &placeholder, authorization);
+    let shared = spliced.shared();
     let mut attempt =
         tungstenite::client::client_with_config(request, spliced, Some(config(max_message)));
     loop {
@@ -127,7 +128,52 @@ fn handshake(
                 }
                 attempt = mid.handshake();
             }
+            Err(HandshakeError::Failure(tungstenite::Error::Http(mut response))) => {
+                read_rest_of_body(&mut response, &shared, deadline);
+                return Err(refused(&response));
+            }
             Err(HandshakeError::Failure(e)) => return Err(upgrade_error(e)),
+        }
+    }
+}
+
+/// The most of a refusal's body read (for its error id and an excerpt).
+const MAX_REFUSAL_BODY: usize = 64 * 1024;
+
+/// Reads what its `Content-Length` says is still missing of a refusal's body (tungstenite
+/// keeps only the bytes that came with the head), at most [`MAX_REFUSAL_BODY`], by
+/// `deadline`: so a 401 whose JSON arrives a moment after its head still says its
+/// error id. What cannot be read in time is left out.
+fn read_rest_of_body(
+    response: &mut tungstenite::http::Response<Option<Vec<u8>>>,
+    stream: &std::sync::Mutex<Box<dyn Stream>>,
+    deadline: Instant,
+) {
+    let Some(length) = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    else {
+        return;
+    };
+    let body = response.body_mut().get_or_insert_with(Vec::new);
+    let wanted = length.min(MAX_REFUSAL_BODY);
+    let mut stream = super::splice::lock(stream);
+    let mut chunk = [0u8; 4096];
+    while body.len() < wanted {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero()
+            || stream
+                .set_read_timeout(Some(left.max(MIN_IO_TIMEOUT)))
+                .is_err()
+        {
+            return;
+        }
+        let room = (wanted - body.len()).min(chunk.len());
+        match stream.read(&mut chunk[..room]) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! of 0.30), or when the request is written by the crate itself.
 
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::transport::Stream;
@@ -27,7 +28,10 @@ pub(crate) fn placeholder(len: usize) -> String {
 /// The transport's stream, which swaps the placeholder for the real header value in
 /// the first write that holds it (the upgrade request), then passes bytes through.
 pub(crate) struct Spliced {
-    inner: Box<dyn Stream>,
+    /// Shared with the upgrade, which reads the rest of a refusal's body from it after
+    /// tungstenite gave the stream up (only the bytes that came with the head reach its
+    /// error).
+    inner: Arc<Mutex<Box<dyn Stream>>>,
     /// `Authorization: <placeholder>` and `Authorization: <value>`, until sent.
     pending: Option<(Vec<u8>, Vec<u8>)>,
 }
@@ -46,25 +50,30 @@ impl Spliced {
         // tungstenite writes header names as the `http` crate keeps them: lower case.
         let line = |v: &str| format!("authorization: {v}\r\n").into_bytes();
         Spliced {
-            inner,
+            inner: Arc::new(Mutex::new(inner)),
             pending: Some((line(placeholder), line(value))),
         }
     }
 
-    pub(crate) fn inner_mut(&mut self) -> &mut dyn Stream {
-        &mut *self.inner
+    /// The stream under it, for reading what tungstenite left after a failed upgrade.
+    pub(crate) fn shared(&self) -> Arc<Mutex<Box<dyn Stream>>> {
+        Arc::clone(&self.inner)
+    }
+
+    pub(crate) fn inner_mut(&mut self) -> MutexGuard<'_, Box<dyn Stream>> {
+        lock(&self.inner)
     }
 
     pub(crate) fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.inner.set_read_timeout(timeout)
+        self.inner_mut().set_read_timeout(timeout)
     }
 
     pub(crate) fn set_write_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.inner.set_write_timeout(timeout)
+        self.inner_mut().set_write_timeout(timeout)
     }
 
     pub(crate) fn shutdown(&mut self) -> io::Result<()> {
-        self.inner.shutdown()
+        self.inner_mut().shutdown()
     }
 
     /// `write`, splicing the real value in. The buffer holding the placeholder is
@@ -72,19 +81,25 @@ impl Spliced {
     /// placeholder is never cut between two writes.
     pub(crate) fn write_spliced(&mut self, buf: &[u8]) -> io::Result<usize> {
         let Some((placeholder, value)) = &self.pending else {
-            return self.inner.write(buf);
+            return lock(&self.inner).write(buf);
         };
         let Some(at) = find(buf, placeholder) else {
-            return self.inner.write(buf);
+            return lock(&self.inner).write(buf);
         };
         let mut out = Vec::with_capacity(buf.len() - placeholder.len() + value.len());
         out.extend_from_slice(&buf[..at]);
         out.extend_from_slice(value);
         out.extend_from_slice(&buf[at + placeholder.len()..]);
-        self.inner.write_all(&out)?;
+        lock(&self.inner).write_all(&out)?;
         self.pending = None;
         Ok(buf.len())
     }
+}
+
+/// The stream, whoever else held the lock (a panic there leaves no broken state: the
+/// stream is only bytes).
+pub(crate) fn lock(stream: &Mutex<Box<dyn Stream>>) -> MutexGuard<'_, Box<dyn Stream>> {
+    stream.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
