@@ -45,7 +45,7 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 MM_URL=$(sed -n 's/^MM_URL=//p' "$work/fake.out")
-MM_TOKEN=$(awk '$1 == "alice" { print $NF; exit }' "$work/fake.out")
+MM_TOKEN=$(awk '$1 == "alice" { for (i = 1; i < NF; i++) if ($i == "token") { print $(i + 1); exit } }' "$work/fake.out")
 [ -n "$MM_URL" ] && [ -n "$MM_TOKEN" ] || { echo "the fake server did not start" >&2; cat "$work/fake.out" >&2; exit 1; }
 export MM_URL MM_TOKEN
 # Both must succeed and agree before anything is timed.
