@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use mattermost_status::live::{LiveEvent, LiveOptions, Reconnect, StatusChange};
 use mattermost_status::{
-    CustomStatus, Error, GetStatus, GetStatusesByIds, LiveErrorKind, Session, Status, StatusKind,
-    UserId,
+    CustomStatus, Error, GetStatus, GetStatusesByIds, GetUsersByIds, LiveErrorKind, Session,
+    Status, StatusKind, UserId,
 };
 
 use crate::failure::Failure;
@@ -75,6 +75,18 @@ pub(crate) fn run(
         }
         Err(e) if watch::fatal(&e) => return Err(Failure::Api(e)),
         Err(e) => output::warn(&format!("mmstatus: {}", output::describe_error(&e))),
+    }
+    // Their custom statuses now, unprinted: a later profile update that leaves one as
+    // it was is then no change to show (a failure here only makes the first one shown).
+    let real: Vec<UserId> = ids.iter().copied().filter(|id| !id.is_me()).collect();
+    if !real.is_empty() {
+        if let Ok(profiles) = GetUsersByIds::new(real).send(session) {
+            for user in profiles {
+                if let Some(shown) = printer.shown.get_mut(&user.id) {
+                    shown.custom = Some(user.custom_status());
+                }
+            }
+        }
     }
     if printer.until_met() {
         return Ok(Outcome::Done(ExitCode::SUCCESS));
@@ -203,9 +215,9 @@ impl Printer<'_> {
         Ok(true)
     }
 
-    /// Prints a custom status change of a watched user. The first one learned of a user
-    /// is printed only when one is set (a profile update of a user with none is no
-    /// change to show).
+    /// Prints a custom status change of a watched user: one that differs from what was
+    /// read at start or shown since (when nothing could be read at start, the first one
+    /// learned is printed only when one is set).
     fn custom(&mut self, id: UserId, custom: Option<CustomStatus>) -> Result<(), Failure> {
         let Some(shown) = self.shown.get_mut(&id) else {
             return Ok(());

@@ -242,6 +242,38 @@ fn watch_others_polls_on_the_socket_and_prints_their_pushed_custom_statuses() {
     );
 }
 
+/// The custom statuses at start are read (one `POST /users/ids`), not printed: a
+/// `user_updated` that leaves one as it was prints nothing, a change prints.
+#[test]
+fn a_custom_status_set_before_watch_starts_is_not_printed_again() {
+    let server = start_server();
+    let bob = session(&server, &server.bob);
+    let lunch = || {
+        UpdateCustomStatus::new(UserId::me())
+            .emoji("hamburger")
+            .text("Lunch")
+    };
+    lunch().send(&bob).unwrap();
+    let running = Running::start(watch(&server, &["bob", "--interval", "100ms"]));
+    let (_, first) = running.line();
+    assert!(first.ends_with(" @bob away"), "{first}");
+    std::thread::sleep(Duration::from_millis(300));
+    // The same custom status again: the server pushes user_updated, nothing changed.
+    lunch().send(&bob).unwrap();
+    running.quiet_for(Duration::from_millis(500));
+    UpdateCustomStatus::new(UserId::me())
+        .emoji("calendar")
+        .text("In a meeting")
+        .send(&bob)
+        .unwrap();
+    let (_, line) = running.line();
+    assert!(
+        line.ends_with(" @bob custom status: :calendar: In a meeting (does not expire)"),
+        "{line}"
+    );
+    let _ = running.stop();
+}
+
 #[test]
 fn until_on_push_exits_0_once_everyone_has_the_status() {
     let server = start_server();
