@@ -10,35 +10,10 @@ mod live_script;
 use std::time::{Duration, Instant};
 
 use live_script::*;
-use mattermost_status::live::{LiveEvent, LiveOptions, Reconnect, StatusChange, StatusSource};
-use mattermost_status::{Error, LiveErrorKind, Session, StatusKind, UserId};
+use mattermost_status::live::{LiveEvent, Reconnect};
+use mattermost_status::{Error, LiveErrorKind, StatusKind};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::CloseFrame;
-
-fn session(url: &str) -> Session {
-    Session::builder(url)
-        .token(TOKEN)
-        .no_proxy()
-        .timeout(Duration::from_secs(5))
-        .connect_timeout(Duration::from_secs(2))
-        .build()
-        .unwrap()
-}
-
-fn quick() -> LiveOptions {
-    LiveOptions::new()
-        .reconnect_backoff(Duration::from_millis(10), Duration::from_millis(50))
-        .reconnect_jitter(Duration::ZERO)
-        .auth_timeout(Duration::from_secs(2))
-}
-
-fn pushed(status: StatusKind) -> LiveEvent {
-    LiveEvent::Status(StatusChange::new(
-        ME.parse::<UserId>().unwrap(),
-        status,
-        StatusSource::Pushed,
-    ))
-}
 
 /// Every close code a peer may send (and a few it may not: 1005, 1006 and 1015 are
 /// never on the wire, 999 and 5000 are out of range): the stream reconnects and resumes,

@@ -13,30 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use live_script::*;
-use mattermost_status::live::{LiveEvent, LiveOptions, Reconnect, StatusChange, StatusSource};
+use mattermost_status::live::{LiveEvent, Reconnect, StatusChange, StatusSource};
 use mattermost_status::{Error, LiveErrorKind, Session, StatusKind, UserId};
-
-fn session(url: &str) -> Session {
-    Session::builder(url)
-        .token(TOKEN)
-        .no_proxy()
-        .timeout(Duration::from_secs(5))
-        .connect_timeout(Duration::from_secs(2))
-        .build()
-        .unwrap()
-}
-
-/// Options for tests: nothing waits long.
-fn quick() -> LiveOptions {
-    LiveOptions::new()
-        .reconnect_backoff(Duration::from_millis(10), Duration::from_millis(50))
-        .reconnect_jitter(Duration::ZERO)
-        .auth_timeout(Duration::from_secs(2))
-}
-
-fn me() -> UserId {
-    ME.parse().unwrap()
-}
 
 fn live_kind(e: &Error) -> Option<&LiveErrorKind> {
     match e {
@@ -50,10 +28,6 @@ fn next(live: &mut mattermost_status::live::LiveStream) -> LiveEvent {
     live.next_timeout(Duration::from_secs(3))
         .expect("no error")
         .expect("an event within 3 s")
-}
-
-fn pushed(status: StatusKind) -> LiveEvent {
-    LiveEvent::Status(StatusChange::new(me(), status, StatusSource::Pushed))
 }
 
 #[test]

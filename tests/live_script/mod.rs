@@ -343,3 +343,33 @@ pub fn hold(stop: &Stop) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A session for `url` as the test user: no proxy, short timeouts.
+pub fn session(url: &str) -> mattermost_status::Session {
+    mattermost_status::Session::builder(url)
+        .token(TOKEN)
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
+}
+
+/// Options for tests: nothing waits long.
+pub fn quick() -> mattermost_status::live::LiveOptions {
+    mattermost_status::live::LiveOptions::new()
+        .reconnect_backoff(Duration::from_millis(10), Duration::from_millis(50))
+        .reconnect_jitter(Duration::ZERO)
+        .auth_timeout(Duration::from_secs(2))
+}
+
+/// The test user's id.
+pub fn me() -> mattermost_status::UserId {
+    ME.parse().unwrap()
+}
+
+/// The test user's own status, as pushed.
+pub fn pushed(status: mattermost_status::StatusKind) -> mattermost_status::live::LiveEvent {
+    use mattermost_status::live::{LiveEvent, StatusChange, StatusSource};
+    LiveEvent::Status(StatusChange::new(me(), status, StatusSource::Pushed))
+}
