@@ -7,7 +7,6 @@ use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
 use mattermost_status::{Status, StatusKind, UserId};
 
 mod common;
@@ -16,30 +15,13 @@ mod fault;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
-use common::{assert_code, stderr, stdout};
+use common::{assert_code, stderr, stdout, TestServer};
 
-struct TestServer {
-    fake: FakeServer,
-    http: FakeHttpServer,
-    me: FakeUser,
-    bob: FakeUser,
-}
-
+/// The common fixture, alice online (automatic) as after her client connected.
 fn start_server() -> TestServer {
-    let fake = FakeServer::new();
-    let http = fake.serve().unwrap();
-    let me = fake.user("alice").unwrap();
-    fake.record_activity(me.id);
-    let bob = fake.user("bob").unwrap();
-    let mut away = Status::new(bob.id, StatusKind::Away);
-    away.manual = true;
-    fake.set_status(&away);
-    TestServer {
-        fake,
-        http,
-        me,
-        bob,
-    }
+    let server = common::start_server();
+    server.fake.record_activity(server.me.id);
+    server
 }
 
 fn mmstatus(server: &TestServer) -> Command {

@@ -11,35 +11,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use mattermost_status::fake::{FakeHttpServer, FakeServer, FakeUser};
+use mattermost_status::fake::FakeUser;
 use mattermost_status::{Session, Status, StatusKind, UpdateCustomStatus, UserId};
 
 mod common;
 
-use common::{assert_code, stderr, stdout};
-
-struct TestServer {
-    fake: FakeServer,
-    http: FakeHttpServer,
-    me: FakeUser,
-    bob: FakeUser,
-}
-
-fn start_server() -> TestServer {
-    let fake = FakeServer::new();
-    let http = fake.serve().unwrap();
-    let me = fake.user("alice").unwrap();
-    let bob = fake.user("bob").unwrap();
-    let mut away = Status::new(bob.id, StatusKind::Away);
-    away.manual = true;
-    fake.set_status(&away);
-    TestServer {
-        fake,
-        http,
-        me,
-        bob,
-    }
-}
+use common::{assert_code, start_server, stderr, stdout, TestServer};
 
 /// `mmstatus watch ARGS` at `url`, socket polls allowed down to 50 ms, quick reconnects.
 fn watch_at(url: &str, token: &str, args: &[&str]) -> Command {

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use mattermost_status::fake::FakeServer;
 
-#[allow(dead_code)] // this file runs the binary only
 mod common;
 
 fn secs() -> u64 {

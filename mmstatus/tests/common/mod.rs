@@ -1,5 +1,7 @@
 //! Running the `mmstatus` binary in tests: the command with a site and a token, and what
-//! it printed.
+//! it printed; the fake the CLI tests share.
+
+#![allow(dead_code)] // each test binary uses its own part of it
 
 use std::process::{Command, Output, Stdio};
 
@@ -38,4 +40,31 @@ pub fn assert_code(o: &Output, code: i32) {
         stdout(o),
         stderr(o)
     );
+}
+
+/// The fake served on 127.0.0.1 until dropped: alice (the token's user) and bob, away by
+/// hand.
+pub struct TestServer {
+    pub fake: mattermost_status::fake::FakeServer,
+    pub http: mattermost_status::fake::FakeHttpServer,
+    pub me: mattermost_status::fake::FakeUser,
+    pub bob: mattermost_status::fake::FakeUser,
+}
+
+/// A fresh [`TestServer`].
+pub fn start_server() -> TestServer {
+    use mattermost_status::{Status, StatusKind};
+    let fake = mattermost_status::fake::FakeServer::new();
+    let http = fake.serve().unwrap();
+    let me = fake.user("alice").unwrap();
+    let bob = fake.user("bob").unwrap();
+    let mut away = Status::new(bob.id, StatusKind::Away);
+    away.manual = true;
+    fake.set_status(&away);
+    TestServer {
+        fake,
+        http,
+        me,
+        bob,
+    }
 }
