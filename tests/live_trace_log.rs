@@ -7,26 +7,14 @@
 //! captures every line of every target at TRACE.
 #![cfg(all(feature = "live", feature = "fake"))]
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+mod support;
 
 use mattermost_status::fake::{FakeServer, LiveTimings};
 use mattermost_status::live::{LiveEvent, LiveOptions, Reconnect};
 use mattermost_status::{Session, Status, StatusKind};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
-        self.0.lock().unwrap().push(line);
-    }
-    fn flush(&self) {}
-}
+use support::Capture;
 
 /// Every run of 8 characters of `token`, as text and as the hex a frame dump shows.
 fn pieces(token: &str) -> Vec<String> {

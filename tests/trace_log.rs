@@ -13,7 +13,6 @@
 mod fault;
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fault::server::{json, json_keep_alive, Fault};
@@ -23,22 +22,7 @@ use mattermost_status::{
     CustomStatus, GetStatus, GetStatusesByIds, RemoveRecentCustomStatus, RetryPolicy, Session,
     StatusKind, UpdateCustomStatus, UpdateStatus, UserId,
 };
-use support::{ALICE, STATUS_BODY, TOKEN};
-
-/// Every log record: `LEVEL target: message`.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
-        self.0.lock().unwrap().push(line);
-    }
-    fn flush(&self) {}
-}
+use support::{Capture, ALICE, STATUS_BODY, TOKEN};
 
 /// Makes a fresh transport.
 type MakeTransport = Box<dyn Fn() -> Box<dyn Transport>>;

@@ -22,6 +22,22 @@ use mattermost_status::{
     TransportError, UserId,
 };
 
+/// Every log record, `LEVEL target: message`: the logger of the tests that look for the
+/// token in every line any crate logs.
+#[derive(Clone, Default)]
+pub struct Capture(pub Arc<std::sync::Mutex<Vec<String>>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
+        self.0.lock().unwrap().push(line);
+    }
+    fn flush(&self) {}
+}
+
 /// The token every test session uses; no error, log line or `Debug` may ever show it.
 pub const TOKEN: &str = "zq7tok3nTESTsuite9secret4x";
 
